@@ -1,0 +1,88 @@
+/*
+ * vm.c — four-level page-table walks and updates.
+ *
+ * Every write to a page-table entry and every TLB flush goes through the
+ * platform: natively that is a plain store and invlpg; a Xen PV guest's
+ * page tables are read-only to it, and the same calls become mmu_update
+ * and mmuext_op hypercalls.
+ */
+#include "kernel/page_alloc.h"
+#include "kernel/platform.h"
+#include "kernel/vm.h"
+#include "lib/string.h"
+
+#define LEVELS          4
+#define ENTRIES         512
+#define TABLE_FLAGS     (PTE_PRESENT | PTE_WRITABLE)
+
+static unsigned int index_at(uintptr_t va, int level)
+{
+	return (va >> (PAGE_SHIFT + 9 * level)) & (ENTRIES - 1);
+}
+
+/* The level-0 entry for va, creating tables on the way if asked. */
+static uint64_t *walk(uintptr_t va, bool create)
+{
+	uint64_t *table = phys_to_virt(platform->page_table_root());
+
+	for (int level = LEVELS - 1; level > 0; level--) {
+		uint64_t *entry = &table[index_at(va, level)];
+
+		if (*entry & PTE_PRESENT) {
+			if (*entry & PTE_LARGE)
+				return NULL;
+			table = phys_to_virt(*entry & PTE_ADDRESS);
+			continue;
+		}
+		if (!create)
+			return NULL;
+		uint64_t new_table = page_alloc(1);
+
+		if (!new_table)
+			return NULL;
+		memset(phys_to_virt(new_table), 0, PAGE_SIZE);
+		platform->write_pte(entry, new_table | TABLE_FLAGS);
+		table = phys_to_virt(new_table);
+	}
+	return &table[index_at(va, 0)];
+}
+
+bool vm_map_page(uintptr_t va, uint64_t paddr, uint64_t flags)
+{
+	uint64_t *pte = walk(va, true);
+
+	if (!pte)
+		return false;
+	platform->write_pte(pte, (paddr & PTE_ADDRESS) | flags | PTE_PRESENT);
+	platform->flush_tlb_page(va);
+	return true;
+}
+
+void vm_unmap_page(uintptr_t va)
+{
+	uint64_t *pte = walk(va, false);
+
+	if (!pte)
+		return;
+	platform->write_pte(pte, 0);
+	platform->flush_tlb_page(va);
+}
+
+bool vm_translate(uintptr_t va, uint64_t *paddr)
+{
+	uint64_t *table = phys_to_virt(platform->page_table_root());
+
+	for (int level = LEVELS - 1; level >= 0; level--) {
+		uint64_t entry = table[index_at(va, level)];
+		uint64_t page_mask = (1ull << (PAGE_SHIFT + 9 * level)) - 1;
+
+		if (!(entry & PTE_PRESENT))
+			return false;
+		if (level == 0 || (entry & PTE_LARGE)) {
+			*paddr = (entry & PTE_ADDRESS & ~page_mask) | (va & page_mask);
+			return true;
+		}
+		table = phys_to_virt(entry & PTE_ADDRESS);
+	}
+	return false;
+}
