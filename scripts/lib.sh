@@ -1,0 +1,304 @@
+# scripts/lib.sh — shared by run.sh, test-all.sh and bench.sh (source it, don't run it).
+#
+# It knows three things:
+#   1. where things are (the image, build/, QEMU) and the tunables (memory, timeouts);
+#   2. the "hosts": the ways we boot build/pvkit.elf (a QEMU machine + accelerator,
+#      or GRUB from an ISO), and whether each host works on this machine;
+#   3. boot HOST CMDLINE LOGFILE: boot the image once and return the guest's status.
+#
+# Environment knobs (all optional):
+#   PVKIT_IMAGE        image to boot                 (default build/pvkit.elf)
+#   QEMU               QEMU binary                   (default qemu-system-x86_64)
+#   PVKIT_MEM          guest memory                  (default 128M)
+#   PVKIT_TIMEOUT_TCG  seconds per boot under TCG    (default 60)
+#   PVKIT_TIMEOUT_KVM  seconds per boot under KVM    (default 180: guest kernel code is
+#                      emulated instruction by instruction by this machine's kvm_pvm)
+#   PVKIT_NO_KVM=1     treat KVM as unavailable (skip the *-kvm hosts)
+# shellcheck shell=bash
+set -euo pipefail
+
+# ---- where things are ------------------------------------------------------------
+PVKIT_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD_DIR=$PVKIT_ROOT/build
+IMAGE=${PVKIT_IMAGE:-$BUILD_DIR/pvkit.elf}
+ISO_DIR=$BUILD_DIR/iso
+QEMU=${QEMU:-qemu-system-x86_64}
+QBOOT_ROM=/usr/share/qemu/qboot.rom
+GRUB_BIOS_DIR=/usr/lib/grub/i386-pc
+MEMORY=${PVKIT_MEM:-128M}
+TIMEOUT_TCG=${PVKIT_TIMEOUT_TCG:-60}
+TIMEOUT_KVM=${PVKIT_TIMEOUT_KVM:-180}
+
+# ---- the hosts --------------------------------------------------------------------
+# Every host, fastest first: that is the order test-all.sh runs them in.
+#   microvm-*  QEMU -M microvm, PVH entry via -kernel (no firmware at all)
+#   q35-*      QEMU -M q35 with the tiny qboot firmware, PVH entry via -kernel
+#   grub-tcg   QEMU -M q35 with SeaBIOS booting a GRUB ISO, Multiboot2 entry
+#              (TCG only: SeaBIOS takes ~4 s under this machine's KVM)
+ALL_HOSTS=(microvm-tcg q35-tcg grub-tcg microvm-kvm q35-kvm)
+
+# The host `make run` uses when none is given.  This is THE place to change that
+# choice (e.g. to pvkit-hv once it exists): KVM when it works here, else TCG.
+pick_default_host() {     # sets DEFAULT_HOST
+	# shellcheck disable=SC2034  # used by run.sh
+	if kvm_usable; then
+		DEFAULT_HOST=microvm-kvm
+	else
+		DEFAULT_HOST=microvm-tcg
+	fi
+}
+
+# Why microvm gets `acpi=off`: the guest does not read ACPI, and without ACPI QEMU
+# starts a little faster (~30 ms instead of ~40 ms under TCG here).  Side effect to
+# know about: with acpi=off QEMU appends " virtio_mmio.device=512@0x...:N" to the
+# kernel command line for every virtio-mmio device it has (we add none yet), so the
+# guest must accept that option before virtio devices are added to these hosts.
+MICROVM_MACHINE=microvm,acpi=off
+
+# Status codes boot() returns when the guest did not report one (guest statuses are
+# 0..127; these are well above anything the guest uses).
+BOOT_NO_STATUS=200   # QEMU exited without the guest writing port 0xf4 (reset, triple fault)
+BOOT_TIMEOUT=201     # the guest did not finish in time
+BOOT_QEMU_ERROR=202  # QEMU (or the GRUB ISO build) failed; the guest never ran
+BOOT_REASON=""       # a sentence explaining the last non-guest status
+KVM_ERROR_TEXT="KVM internal error"   # QEMU's message when KVM gives up on the guest
+
+is_host() {
+	local h
+	for h in "${ALL_HOSTS[@]}"; do
+		[[ $h == "$1" ]] && return 0
+	done
+	return 1
+}
+
+host_accel() {           # microvm-kvm -> kvm
+	echo "${1##*-}"
+}
+
+host_timeout() {         # seconds one boot may take on this host
+	if [[ $(host_accel "$1") == kvm ]]; then
+		echo "$TIMEOUT_KVM"
+	else
+		echo "$TIMEOUT_TCG"
+	fi
+}
+
+# Can QEMU use /dev/kvm here?  Opening /dev/kvm is not enough, so we really start
+# QEMU with -accel kvm (it creates the VM and its vCPU, stays paused by -S, and
+# quits at once).  The answer is kept in PVKIT_KVM_STATE ("ok" or the reason it
+# failed), exported so that child scripts reuse it instead of probing again.
+kvm_usable() {
+	if [[ -z ${PVKIT_KVM_STATE:-} ]]; then
+		local err
+		if [[ ${PVKIT_NO_KVM:-0} == 1 ]]; then
+			PVKIT_KVM_STATE="KVM disabled by PVKIT_NO_KVM=1"
+		elif [[ ! -e /dev/kvm ]]; then
+			PVKIT_KVM_STATE="no /dev/kvm on this machine"
+		elif [[ ! -r /dev/kvm || ! -w /dev/kvm ]]; then
+			PVKIT_KVM_STATE="/dev/kvm is not readable and writable by $(id -un)"
+		elif err=$(timeout 20 "$QEMU" -M "$MICROVM_MACHINE" -accel kvm -nodefaults \
+				-no-user-config -display none -S -monitor stdio \
+				<<<quit 2>&1 >/dev/null); then
+			PVKIT_KVM_STATE=ok
+		else
+			err=$(grep -v 'warning:' <<<"$err" | tail -n 1)
+			PVKIT_KVM_STATE="QEMU cannot use /dev/kvm: ${err:-probe timed out}"
+		fi
+		export PVKIT_KVM_STATE
+	fi
+	[[ $PVKIT_KVM_STATE == ok ]]
+}
+
+# host_available HOST: returns 0 if HOST can run here; otherwise sets
+# UNAVAILABLE_REASON and returns 1.  Call it in the main shell (not inside $(...))
+# so that the KVM probe result is kept for the rest of the run.
+host_available() {
+	local host=$1
+	UNAVAILABLE_REASON=""
+	if ! is_host "$host"; then
+		UNAVAILABLE_REASON="unknown host '$host' (hosts: ${ALL_HOSTS[*]})"
+	elif [[ ! -f $IMAGE ]]; then
+		UNAVAILABLE_REASON="no image $IMAGE (run make)"
+	elif ! command -v "$QEMU" >/dev/null; then
+		UNAVAILABLE_REASON="$QEMU not installed (scripts/deps.sh)"
+	elif [[ $host == q35-* && ! -f $QBOOT_ROM ]]; then
+		UNAVAILABLE_REASON="no $QBOOT_ROM (package qemu-system-data)"
+	elif [[ $host == grub-* ]] && ! command -v grub-mkrescue >/dev/null; then
+		UNAVAILABLE_REASON="grub-mkrescue not installed (package grub-common)"
+	elif [[ $host == grub-* && ! -d $GRUB_BIOS_DIR ]]; then
+		UNAVAILABLE_REASON="no $GRUB_BIOS_DIR (package grub-pc-bin)"
+	elif [[ $host == grub-* ]] && ! command -v xorriso >/dev/null; then
+		UNAVAILABLE_REASON="xorriso not installed (package xorriso)"
+	elif [[ $(host_accel "$host") == kvm ]] && ! kvm_usable; then
+		UNAVAILABLE_REASON=$PVKIT_KVM_STATE
+	fi
+	[[ -z $UNAVAILABLE_REASON ]]
+}
+
+# ---- GRUB ISOs ----------------------------------------------------------------------
+# grub_iso CMDLINE: make sure an ISO exists that boots $IMAGE through GRUB's
+# multiboot2 command with CMDLINE, and set ISO to its path.  ISOs are cached in
+# build/iso/<image hash>/<cmdline hash>.iso; ISOs of older images are deleted.
+# Note: GRUB parses the command line like a shell does (quotes, $, ;).
+grub_iso() {
+	local cmdline=$1 image_key cmd_key dir stage
+	image_key=$(sha256sum <"$IMAGE" | cut -c1-16)
+	cmd_key=$(printf '%s' "$cmdline" | sha256sum | cut -c1-16)
+	dir=$ISO_DIR/$image_key
+	ISO=$dir/$cmd_key.iso
+	[[ -f $ISO ]] && return 0
+
+	mkdir -p "$ISO_DIR"
+	find "$ISO_DIR" -mindepth 1 -maxdepth 1 -type d ! -name "$image_key" -exec rm -rf {} +
+	mkdir -p "$dir"
+	stage=$(mktemp -d "$dir/stage.XXXXXX")
+	mkdir -p "$stage/boot/grub"
+	cp "$IMAGE" "$stage/boot/pvkit.elf"
+	printf 'set timeout=0\nmultiboot2 /boot/pvkit.elf %s\nboot\n' "$cmdline" \
+		>"$stage/boot/grub/grub.cfg"
+	if ! grub-mkrescue -d "$GRUB_BIOS_DIR" --locales= --fonts= --themes= \
+			-o "$ISO.tmp" "$stage" >"$dir/$cmd_key.mkrescue.log" 2>&1; then
+		echo "grub-mkrescue failed:" >&2
+		cat "$dir/$cmd_key.mkrescue.log" >&2
+		rm -rf "$stage" "$ISO.tmp"
+		return 1
+	fi
+	rm -rf "$stage" "$dir/$cmd_key.mkrescue.log"
+	mv "$ISO.tmp" "$ISO"
+}
+
+# ---- booting ------------------------------------------------------------------------
+# qemu_command HOST CMDLINE: set the array QEMU_CMD to the full QEMU command line
+# that boots $IMAGE on HOST with CMDLINE (builds the GRUB ISO when needed).
+# The guest's console (COM1) is QEMU's stdout; QEMU's own messages go to stderr.
+qemu_command() {
+	local host=$1 cmdline=$2
+	# shellcheck disable=SC2054  # the commas belong to QEMU's option syntax
+	QEMU_CMD=("$QEMU" -accel "$(host_accel "$host")" -m "$MEMORY"
+		-nodefaults -no-user-config -display none -no-reboot
+		-serial stdio -device isa-debug-exit,iobase=0xf4,iosize=4)
+	case $host in
+	microvm-*) QEMU_CMD+=(-M "$MICROVM_MACHINE" -kernel "$IMAGE" -append "$cmdline") ;;
+	q35-*)     QEMU_CMD+=(-M q35 -bios "$QBOOT_ROM" -kernel "$IMAGE" -append "$cmdline") ;;
+	grub-*)    grub_iso "$cmdline" || return 1
+	           QEMU_CMD+=(-M q35 -cdrom "$ISO" -boot d) ;;
+	*)         echo "unknown host '$host'" >&2; return 1 ;;
+	esac
+}
+
+# qemu_status RC LOGFILE TIMEOUT: turn QEMU's exit code into the guest's status.
+# The guest writes S to port 0xf4 and QEMU exits with (S << 1) | 1, so an odd RC
+# gives S = RC >> 1.  QEMU's own start-up errors also exit with 1, so a 1 counts
+# only if LOGFILE has no "qemu...: <error>" line.  Everything else gets one of the
+# BOOT_* codes above, with a sentence in BOOT_REASON.
+qemu_status() {
+	local rc=$1 log=$2 limit=$3 err
+	BOOT_REASON=""
+	if grep -aq "$KVM_ERROR_TEXT" "$log"; then
+		BOOT_REASON="KVM internal error (stopped): this machine's KVM could not emulate what the guest did, e.g. a triple fault"
+		return "$BOOT_NO_STATUS"
+	fi
+	if [[ $rc == 124 || $rc == 137 ]]; then          # from timeout(1)
+		BOOT_REASON="timed out after $limit s (guest hung?)"
+		return "$BOOT_TIMEOUT"
+	fi
+	err=$(grep -aE '^qemu(-system-[^: ]*)?: ' "$log" | grep -v ': warning: ' | head -n 1 || true)
+	if [[ $rc == 1 && -n $err ]]; then
+		BOOT_REASON="QEMU failed: $err"
+		return "$BOOT_QEMU_ERROR"
+	fi
+	if ((rc % 2 == 1)); then
+		return $((rc >> 1))
+	fi
+	BOOT_REASON="no status from guest (QEMU exit code $rc: reset, triple fault or power-off)"
+	return "$BOOT_NO_STATUS"
+}
+
+# status_text STATUS: a few words saying what a status means.
+status_text() {
+	case $1 in
+	0) echo "status 0, success" ;;
+	1) echo "status 1, some test failed" ;;
+	2) echo "status 2, bad command line" ;;
+	3) echo "status 3, crash or panic" ;;
+	"$BOOT_NO_STATUS" | "$BOOT_TIMEOUT" | "$BOOT_QEMU_ERROR") echo "$BOOT_REASON" ;;
+	*) echo "status $1" ;;
+	esac
+}
+
+# boot HOST CMDLINE LOGFILE: boot $IMAGE once on HOST with CMDLINE, console and
+# QEMU messages into LOGFILE (its first line is the QEMU command, prefixed by "# ").
+# Returns the guest's status, or one of the BOOT_* codes (see BOOT_REASON).
+# Use it as:  boot microvm-tcg "test=all" log && status=0 || status=$?
+boot() {
+	local host=$1 cmdline=$2 log=$3 limit rc
+	limit=$(host_timeout "$host")
+	mkdir -p "$(dirname "$log")"
+	if ! qemu_command "$host" "$cmdline" >"$log" 2>&1; then
+		BOOT_REASON="could not prepare the boot on $host (see $log)"
+		return "$BOOT_QEMU_ERROR"
+	fi
+	echo "# $(quoted_command "${QEMU_CMD[@]}")" >>"$log"
+	# shellcheck disable=SC2094  # run_watched only greps the log QEMU appends to
+	run_watched "$log" timeout --kill-after=5 "$limit" "${QEMU_CMD[@]}" \
+		</dev/null >>"$log" 2>&1 && rc=0 || rc=$?
+	qemu_status "$rc" "$log" "$limit"
+}
+
+# run_watched LOGFILE COMMAND...: run COMMAND (QEMU, perhaps under timeout) and
+# return its exit status, but stop it early if LOGFILE shows a KVM internal error.
+# Why: when this machine's KVM cannot emulate something (e.g. a triple fault),
+# QEMU prints "KVM internal error", pauses the VM and waits forever; without this
+# watch every such boot would cost the whole KVM timeout.
+run_watched() {
+	local log=$1 pid watcher rc
+	shift
+	"$@" <&0 &             # <&0: keep our stdin (a background job would get /dev/null)
+	pid=$!
+	stop_on_kvm_error "$pid" "$log" &
+	watcher=$!
+	wait "$pid" && rc=0 || rc=$?
+	kill "$watcher" 2>/dev/null || true
+	wait "$watcher" 2>/dev/null || true
+	return "$rc"
+}
+
+stop_on_kvm_error() {    # PID LOGFILE: poll LOGFILE, SIGTERM PID on a KVM internal error
+	local pid=$1 log=$2
+	while kill -0 "$pid" 2>/dev/null; do
+		if grep -aq "$KVM_ERROR_TEXT" "$log" 2>/dev/null; then
+			kill "$pid" 2>/dev/null || true
+			return 0
+		fi
+		sleep 0.5
+	done
+}
+
+# ---- small helpers ------------------------------------------------------------------
+# snapshot_image DIR: copy $IMAGE into DIR and boot that copy from now on, so that a
+# rebuild during a long run cannot mix two kernels (and addr2line has the right one).
+snapshot_image() {
+	[[ -f $IMAGE ]] || return 0
+	cp "$IMAGE" "$1/pvkit.elf"
+	IMAGE=$1/pvkit.elf
+}
+
+quoted_command() {       # print a command so that it can be pasted into a shell
+	local arg out=""
+	for arg in "$@"; do
+		if [[ -z $arg || $arg =~ [^A-Za-z0-9_./,=:@%+-] ]]; then
+			arg="'${arg//\'/\'\\\'\'}'"
+		fi
+		out+="$arg "
+	done
+	echo "${out% }"
+}
+
+die() {
+	echo "$(basename "$0"): $*" >&2
+	exit 1
+}
+
+now_ms() {               # milliseconds on a monotonic-enough clock, for progress
+	echo $(($(date +%s%N) / 1000000))
+}

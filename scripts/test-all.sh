@@ -1,0 +1,256 @@
+#!/usr/bin/env bash
+# scripts/test-all.sh — what `make test` runs: every test we have, on every host.
+#
+#   1. the host-side unit tests (build/unit/lib-tests, which prints TAP);
+#   2. on each host (scripts/lib.sh lists them): boot with test=all and count the
+#      guest's TAP results, one test per `ok`/`not ok` line, named "HOST: name";
+#   3. harness checks on some hosts: a plain boot reaches `pvkit: ready`, a bad option
+#      is refused with status 2, and crash=pf|ud|gp|de end in an exception report.
+# A host that cannot run here (no usable /dev/kvm, say) counts as one skipped test.
+#
+# Usage: scripts/test-all.sh [--test PREFIX] [HOST...]
+#   HOST...        only these hosts (default: all, fastest first)
+#   --test PREFIX  boot with test=PREFIX instead of test=all, and skip the harness checks
+# Logs: build/test-logs/HOST-WHAT.log (console + QEMU messages; line 1 is the QEMU command).
+# The last line printed is "N passed, N failed[, N skipped]"; exit status 0 iff none failed.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+LOG_DIR=$BUILD_DIR/test-logs
+UNIT_TESTS=$BUILD_DIR/unit/lib-tests
+UNIT_TIMEOUT=${PVKIT_TIMEOUT_UNIT:-60}
+LOG_TAIL_LINES=25
+PASSED=0 FAILED=0 SKIPPED=0
+FAILURES=()
+
+# ---- counting and printing ------------------------------------------------------------
+pass() {
+	PASSED=$((PASSED + 1))
+	echo "  PASS  $1"
+}
+fail() {                 # NAME REASON
+	FAILED=$((FAILED + 1))
+	FAILURES+=("$1")
+	echo "  FAIL  $1: $2"
+}
+skip() {                 # NAME REASON
+	SKIPPED=$((SKIPPED + 1))
+	echo "  SKIP  $1: $2"
+}
+show_log_tail() {        # LOGFILE
+	echo "    --- last $LOG_TAIL_LINES lines of ${1#"$PVKIT_ROOT"/}:"
+	tail -n "$LOG_TAIL_LINES" "$1" | tr -d '\r' | sed 's/^/    | /'
+	echo "    ---"
+}
+
+# ---- TAP --------------------------------------------------------------------------------
+# check_tap PREFIX LOGFILE STATUS: count every result line of the TAP in LOGFILE as
+# one test named "PREFIX: name"; then check the run as a whole (a plan, as many
+# results as planned, an exit status that agrees with the results).  Problems with
+# the run as a whole count as one more failed test, "PREFIX: test run".
+check_tap() {
+	local prefix=$1 log=$2 status=$3
+	local plan="" results=0 failures=0 line verdict desc name comment
+	local problems=()
+	while IFS= read -r line || [[ -n $line ]]; do
+		line=${line%$'\r'}
+		if [[ -z $plan && $line =~ ^1\.\.([0-9]+) ]]; then
+			plan=${BASH_REMATCH[1]}
+			continue
+		fi
+		[[ $line =~ ^(ok|not\ ok)($|\ +([0-9]*)\ *(-\ +)?(.*)$) ]] || continue
+		results=$((results + 1))
+		verdict=${BASH_REMATCH[1]}
+		desc=${BASH_REMATCH[5]}
+		name=${desc%%#*}           # "name # comment" -> name, comment
+		comment=""
+		[[ $desc == *#* ]] && comment=${desc#*#}
+		name=${name%"${name##*[![:space:]]}"}             # trim trailing blanks
+		comment=${comment#"${comment%%[![:space:]]*}"}    # trim leading blanks
+		[[ -n $name ]] || name="test ${BASH_REMATCH[3]:-$results}"
+		if [[ ${comment^^} =~ ^(SKIP|TODO)[^[:space:]]*[[:space:]]*(.*)$ ]]; then
+			# TAP directives: "# SKIP reason", "# TODO reason" (not counted as failures)
+			skip "$prefix: $name" "${comment:${#comment}-${#BASH_REMATCH[2]}}"
+		elif [[ $verdict == ok ]]; then
+			pass "$prefix: $name"
+		else
+			failures=$((failures + 1))
+			fail "$prefix: $name" "${comment:-failed}"
+		fi
+	done <"$log"
+
+	if [[ -z $plan ]]; then
+		problems+=("no TAP plan (a line 1..N)")
+	elif ((results < plan)); then
+		problems+=("only $results of the $plan planned results")
+	elif ((results > plan)); then
+		problems+=("$results results but the plan says $plan")
+	fi
+	local expected=0
+	((failures == 0)) || expected=1
+	if ((status != expected)); then
+		problems+=("got $(status_text "$status"), but its TAP results call for status $expected")
+	fi
+	if ((${#problems[@]} > 0)); then
+		fail "$prefix: test run" "$(join_by '; ' "${problems[@]}")"
+		show_log_tail "$log"
+	fi
+}
+
+join_by() {              # SEPARATOR WORDS...
+	local sep=$1 out=$2 word
+	shift 2
+	for word in "$@"; do out+="$sep$word"; done
+	echo "$out"
+}
+
+# ---- the three kinds of test --------------------------------------------------------------
+run_unit_tests() {
+	local log=$LOG_DIR/unit.log status
+	echo "== unit tests: $UNIT_TESTS"
+	if [[ ! -x $UNIT_TESTS ]]; then
+		fail "unit" "$UNIT_TESTS is missing (make unit builds it)"
+		return
+	fi
+	timeout "$UNIT_TIMEOUT" "$UNIT_TESTS" </dev/null >"$log" 2>&1 && status=0 || status=$?
+	if ((status == 124)); then
+		BOOT_REASON="timed out after $UNIT_TIMEOUT s"
+		status=$BOOT_TIMEOUT
+	fi
+	check_tap "unit" "$log" "$status"
+}
+
+# timed_boot HOST CMDLINE LOGFILE: boot() with progress output; sets STATUS.
+# After one boot on a host has timed out, the later boots on that host are not
+# tried (they would most likely hang too); they fail at once.  This keeps a broken
+# kernel from costing a full timeout per boot.
+HUNG_HOSTS=" "
+timed_boot() {
+	local host=$1 cmdline=$2 log=$3 start
+	if [[ $HUNG_HOSTS == *" $host "* ]]; then
+		BOOT_REASON="not tried: an earlier boot on $host timed out"
+		echo "$BOOT_REASON" >"$log"
+		STATUS=$BOOT_TIMEOUT
+		return
+	fi
+	echo "-- $host: booting with '${cmdline}' (timeout $(host_timeout "$host") s)"
+	start=$(now_ms)
+	boot "$host" "$cmdline" "$log" && STATUS=0 || STATUS=$?
+	((STATUS != BOOT_TIMEOUT)) || HUNG_HOSTS+="$host "
+	echo "   -> $(status_text "$STATUS") ($(($(now_ms) - start)) ms); log: ${log#"$PVKIT_ROOT"/}"
+}
+
+run_suite() {            # HOST: the in-guest tests, counted one by one
+	local host=$1 cmdline="test=$SUITE"
+	local log=$LOG_DIR/$host-$cmdline.log
+	timed_boot "$host" "$cmdline" "$log"
+	check_tap "$host" "$log" "$STATUS"
+}
+
+# run_check HOST CHECK: one harness check = one boot = one test.
+run_check() {
+	local host=$1 check=$2 cmdline expected vector patterns=() problems=() pattern
+	case $check in
+	ready)
+		cmdline="" expected=0
+		patterns=("pvkit: ready in [0-9]+ us") ;;
+	bogus)
+		cmdline="bogus=1" expected=2
+		patterns=("unknown command-line option") ;;
+	crash-*)             # the register dump must name the exception asked for
+		vector=${check#crash-}
+		cmdline="crash=$vector" expected=3
+		patterns=("EXCEPTION" "#${vector^^}" "RIP" "backtrace") ;;
+	*)
+		die "no such check: $check" ;;
+	esac
+	local log=$LOG_DIR/$host-$check.log name="$host: check $check (${cmdline:-no command line})"
+	timed_boot "$host" "$cmdline" "$log"
+	((STATUS == expected)) ||
+		problems+=("expected status $expected, got $(status_text "$STATUS")")
+	for pattern in "${patterns[@]}"; do
+		grep -aqE "$pattern" "$log" || problems+=("no '$pattern' on the console")
+	done
+	if [[ $check == ready ]] && ! has_boot_report "$log"; then
+		problems+=("no boot report before the ready line")
+	fi
+	if ((${#problems[@]} == 0)); then
+		pass "$name"
+	else
+		fail "$name" "$(join_by '; ' "${problems[@]}")"
+		show_log_tail "$log"
+	fi
+}
+
+# The boot report is whatever the guest prints before `pvkit: ready`; we only ask
+# that there is some: at least one non-empty console line before the ready line.
+has_boot_report() {      # LOGFILE
+	awk '/pvkit: ready in/ { found = 1; exit }
+	     /^# |^qemu/       { next }            # the harness header, QEMU messages
+	     /[^[:space:]]/    { lines++ }
+	     END               { exit !(found && lines > 0) }' "$1"
+}
+
+# Which harness checks run on which host: all of them on the two fast direct-boot
+# hosts; on GRUB the command-line path (multiboot2 passes it differently); on KVM
+# only the plain boot, because every guest instruction is slow there.
+checks_for_host() {
+	case $1 in
+	microvm-tcg | q35-tcg) echo ready bogus crash-pf crash-ud crash-gp crash-de ;;
+	grub-*) echo ready bogus ;;
+	*-kvm) echo ready ;;
+	esac
+}
+
+# ---- main -----------------------------------------------------------------------------------
+SUITE=all
+RUN_CHECKS=1
+HOSTS=()
+while (($# > 0)); do
+	case $1 in
+	--test) SUITE=${2:?--test needs a PREFIX}; RUN_CHECKS=0; shift 2 ;;
+	-h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+	-*) die "unknown option $1 (try --help)" ;;
+	*) is_host "$1" || die "unknown host '$1' (hosts: ${ALL_HOSTS[*]})"
+	   HOSTS+=("$1"); shift ;;
+	esac
+done
+((${#HOSTS[@]} > 0)) || HOSTS=("${ALL_HOSTS[@]}")
+
+rm -rf "$LOG_DIR"
+mkdir -p "$LOG_DIR"
+START=$(now_ms)
+echo "pvkit test-all: image ${IMAGE#"$PVKIT_ROOT"/}, hosts: ${HOSTS[*]}"
+snapshot_image "$LOG_DIR"
+
+run_unit_tests
+for host in "${HOSTS[@]}"; do
+	echo "== host $host"
+	if ! host_available "$host"; then
+		skip "$host" "host not available: $UNAVAILABLE_REASON"
+		continue
+	fi
+	checks=()
+	if ((RUN_CHECKS)); then
+		read -ra checks <<<"$(checks_for_host "$host")"
+	fi
+	for check in "${checks[@]}"; do     # "ready" first: can it boot at all?
+		if [[ $check == ready ]]; then run_check "$host" "$check"; fi
+	done
+	run_suite "$host"
+	for check in "${checks[@]}"; do
+		if [[ $check != ready ]]; then run_check "$host" "$check"; fi
+	done
+done
+
+echo "== done in $((($(now_ms) - START) / 1000)) s; logs in ${LOG_DIR#"$PVKIT_ROOT"/}/"
+if ((FAILED > 0)); then
+	echo "failed:"
+	printf '  %s\n' "${FAILURES[@]}"
+fi
+if ((SKIPPED > 0)); then
+	echo "$PASSED passed, $FAILED failed, $SKIPPED skipped"
+else
+	echo "$PASSED passed, $FAILED failed"
+fi
+((FAILED == 0))
