@@ -3,6 +3,7 @@
  * bring up the platform and memory, print the boot report, then do what the
  * command line asked (run tests, crash on purpose) or stop with status 0.
  */
+#include "kernel/block.h"
 #include "kernel/boot_info.h"
 #include "kernel/cmdline.h"
 #include "kernel/console.h"
@@ -114,6 +115,7 @@ void kernel_main(void)
 	report_memory_map();
 	page_alloc_report();
 	platform->report();
+	block_report();
 	report_ready();
 
 	crash_if_requested();

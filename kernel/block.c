@@ -1,0 +1,69 @@
+/*
+ * block.c — the list of block devices, and the checks every request passes
+ * before it reaches a driver.
+ */
+#include "kernel/block.h"
+#include "kernel/console.h"
+#include "kernel/errno.h"
+#include "lib/string.h"
+
+static struct block_device *devices;
+
+void block_register(struct block_device *dev)
+{
+	struct block_device **tail = &devices;
+
+	while (*tail)
+		tail = &(*tail)->next;
+	dev->next = NULL;
+	*tail = dev;
+}
+
+struct block_device *block_first(void)
+{
+	return devices;
+}
+
+struct block_device *block_find(const char *name)
+{
+	for (struct block_device *d = devices; d; d = d->next)
+		if (strcmp(d->name, name) == 0)
+			return d;
+	return NULL;
+}
+
+static int check_range(const struct block_device *dev, uint64_t lba, uint32_t count)
+{
+	if (count == 0)
+		return -EINVAL;
+	if (lba >= dev->sectors || count > dev->sectors - lba)
+		return -ERANGE;
+	return 0;
+}
+
+int block_read(struct block_device *dev, uint64_t lba, uint32_t count, void *buf)
+{
+	int error = check_range(dev, lba, count);
+
+	return error ? error : dev->ops->read(dev, lba, count, buf);
+}
+
+int block_write(struct block_device *dev, uint64_t lba, uint32_t count, const void *buf)
+{
+	int error = check_range(dev, lba, count);
+
+	return error ? error : dev->ops->write(dev, lba, count, buf);
+}
+
+int block_flush(struct block_device *dev)
+{
+	return dev->ops->flush(dev);
+}
+
+void block_report(void)
+{
+	for (struct block_device *d = devices; d; d = d->next)
+		printk("block: %s: %lu sectors of %u bytes (%lu MiB), %s\n", d->name,
+		       d->sectors, d->sector_size,
+		       d->sectors * d->sector_size >> 20, d->model ? d->model : "");
+}
