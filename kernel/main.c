@@ -62,8 +62,11 @@ static void report_hypervisor(void)
 		       " (CPUID says one is present, but it names no leaves)" : "");
 		return;
 	}
-	printk("hypervisor: %s (signature \"%s\", leaves %#x-%#x)\n",
+	printk("hypervisor: %s (signature \"%s\", leaves %#x-%#x)",
 	       hypervisor_name(hv->kind), hv->signature, hv->base_leaf, hv->max_leaf);
+	if (hv->vmm_signature[0] && hv->kind != HV_OTHER)
+		printk(", VMM \"%s\"", hv->vmm_signature);
+	printk("\n");
 }
 
 static void report_memory_map(void)

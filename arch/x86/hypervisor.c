@@ -5,7 +5,8 @@
  * leaf they serve and EBX, ECX, EDX a 12-byte signature ("KVMKVMKVM\0\0\0",
  * "XenVMMXenVMM"; QEMU's TCG emulator says "TCGTCGTCGTCG").  A hypervisor that also emulates another one's interface
  * (Xen or KVM offering Hyper-V's) moves its own leaves up by 0x100, so we
- * look at every 0x100 step and prefer a signature we know.
+ * look at every 0x100 step and prefer a signature we know; an unknown name
+ * in the first block is kept as the VMM's own (pvkit-hv does this).
  */
 #include "arch/x86/cpu.h"
 #include "arch/x86/hypervisor.h"
@@ -54,6 +55,9 @@ void hypervisor_detect(void)
 		read_signature(leaf, &candidate);
 		if (candidate.max_leaf < leaf)
 			break;          /* no more hypervisor leaf blocks */
+		if (leaf == HV_LEAF_FIRST && candidate.kind == HV_OTHER)
+			memcpy(candidate.vmm_signature, candidate.signature,
+			       sizeof(candidate.vmm_signature));
 		if (info.kind == HV_NONE || candidate.kind != HV_OTHER)
 			info = candidate;
 		if (info.kind == HV_KVM || info.kind == HV_XEN)

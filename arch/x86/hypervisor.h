@@ -15,6 +15,9 @@ struct hypervisor_info {
 	uint32_t base_leaf;             /* where its signature leaf was found */
 	uint32_t max_leaf;
 	char signature[13];             /* 12 bytes from EBX, ECX, EDX */
+	/* A VMM that offers a known interface a step up (pvkit-hv puts its own
+	 * name at 0x40000000 and KVM's leaves at 0x40000100) is named here. */
+	char vmm_signature[13];
 };
 
 void hypervisor_detect(void);
