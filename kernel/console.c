@@ -5,6 +5,7 @@
 #include "kernel/irq.h"
 #include "kernel/platform.h"
 #include "lib/printf.h"
+#include "lib/string.h"
 
 static struct console_driver *drivers;
 
@@ -42,15 +43,52 @@ void console_flush(void)
 			d->flush();
 }
 
-static void emit_to_console(void *ctx, const char *s, size_t len)
+/*
+ * printk formats into a buffer and writes it out in large pieces: one
+ * console_write per buffer rather than one per run of text.  Each write
+ * costs a few hundred instructions (interrupt masking, the driver), which
+ * adds up where guest kernel code is emulated.
+ */
+#define PRINTK_BUFFER 256
+
+struct printk_buffer {
+	char text[PRINTK_BUFFER];
+	size_t used;
+};
+
+static void printk_drain(struct printk_buffer *b)
 {
-	(void)ctx;
-	console_write(s, len);
+	if (b->used)
+		console_write(b->text, b->used);
+	b->used = 0;
+}
+
+static void emit_to_buffer(void *ctx, const char *s, size_t len)
+{
+	struct printk_buffer *b = ctx;
+
+	while (len > 0) {
+		size_t room = sizeof(b->text) - b->used;
+		size_t n = len < room ? len : room;
+
+		memcpy(b->text + b->used, s, n);
+		b->used += n;
+		s += n;
+		len -= n;
+		if (b->used == sizeof(b->text))
+			printk_drain(b);
+	}
 }
 
 int vprintk(const char *fmt, va_list ap)
 {
-	return vformat(emit_to_console, NULL, fmt, ap);
+	struct printk_buffer b;
+	int n;
+
+	b.used = 0;
+	n = vformat(emit_to_buffer, &b, fmt, ap);
+	printk_drain(&b);
+	return n;
 }
 
 int printk(const char *fmt, ...)

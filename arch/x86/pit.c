@@ -2,7 +2,7 @@
  * pit.c — measures the TSC against the PIT's fixed 1.193182 MHz clock.
  *
  * We let channel 0 count down freely (mode 2, reload 65536) and read its
- * counter with latch commands, adding up how far it moved, until 10 ms of
+ * counter with latch commands, adding up how far it moved, until 5 ms of
  * PIT time have passed; the TSC cycles over the same span give its rate.
  * Channel 0 works on every PC-like machine, including QEMU's microvm, which
  * lacks the port 0x61 gate that the channel-2 method needs.  Its interrupt
@@ -17,7 +17,7 @@
 #define CMD_CHANNEL0_LATCH      0x00
 #define CMD_CHANNEL0_LOHI_MODE0 0x30    /* one-shot: stops after one expiry */
 #define CMD_CHANNEL0_LOHI_MODE2 0x34    /* rate generator: reloads forever */
-#define CALIBRATION_PIT_TICKS   (PIT_HZ / 100)  /* 10 ms */
+#define CALIBRATION_PIT_TICKS   (PIT_HZ / 200)  /* 5 ms */
 #define MAX_POLLS               1000000 /* an absent PIT never moves */
 
 static uint16_t read_channel0(void)

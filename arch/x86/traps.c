@@ -7,6 +7,8 @@
  * faults (see FAULT_FIXUP_ASM) resume at their fixup instead.  Vectors from
  * 32 up are interrupts, handed to the handler registered in kernel/irq.c.
  */
+#include <stddef.h>
+
 #include "arch/x86/cpu.h"
 #include "arch/x86/lapic.h"
 #include "arch/x86/traps.h"
@@ -15,14 +17,15 @@
 #include "kernel/panic.h"
 #include "kernel/platform.h"
 
-#define TRAP_STUB_SIZE          16      /* trap_entry.S aligns each stub */
-#define IST_DOUBLE_FAULT        1       /* TSS stack slots (arch/x86/gdt.c) */
-#define IST_NMI                 2
-#define IST_MACHINE_CHECK       3
 #define BACKTRACE_MAX_FRAMES    16
 #define IDENTITY_MAP_END        0x100000000ull
 
-extern const char trap_stubs_start[];
+#define TRAP_VECTORS            256
+
+/* Built by arch/x86/trap_entry.S, next to the entry stubs it points to. */
+extern const struct trap_gate trap_gates[TRAP_VECTORS];
+_Static_assert(sizeof(struct trap_gate) == 16, "trap_entry.S emits 16-byte gates");
+_Static_assert(offsetof(struct trap_gate, entry) == 8, "trap_entry.S layout");
 extern const struct fault_fixup __fault_fixups_start[], __fault_fixups_end[];
 extern const char __kernel_start[];
 
@@ -61,32 +64,9 @@ const char *exception_name(uint64_t vector)
 	return "reserved exception";
 }
 
-static uint8_t ist_for_vector(unsigned int vector)
-{
-	switch (vector) {
-	case VEC_DOUBLE_FAULT:
-		return IST_DOUBLE_FAULT;
-	case VEC_NMI:
-		return IST_NMI;
-	case VEC_MACHINE_CHECK:
-		return IST_MACHINE_CHECK;
-	}
-	return 0;
-}
-
 void traps_init(void)
 {
-	static struct trap_gate gates[256];
-
-	for (unsigned int v = 0; v < 256; v++) {
-		gates[v] = (struct trap_gate){
-			.vector = (uint8_t)v,
-			.ist = ist_for_vector(v),
-			.dpl = 0,
-			.entry = (void *)(trap_stubs_start + v * TRAP_STUB_SIZE),
-		};
-	}
-	platform->install_traps(gates, 256);
+	platform->install_traps(trap_gates, TRAP_VECTORS);
 }
 
 static bool apply_fixup(struct trap_frame *f)
