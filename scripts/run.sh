@@ -59,5 +59,6 @@ echo "run.sh: $(quoted_command "${QEMU_CMD[@]}")" >&2
 run_watched "$log" "${QEMU_CMD[@]}" > >(tee -a "$log") 2>&1 && rc=0 || rc=$?
 wait  # for tee to write the last bytes
 qemu_status "$rc" "$log" "${limit:-?}" && status=0 || status=$?
+"$PVKIT_ROOT/scripts/symbolize.sh" "$log" "$IMAGE" >&2
 echo "run.sh: $host: $(status_text "$status")" >&2
 exit "$status"

@@ -40,6 +40,7 @@ skip() {                 # NAME REASON
 show_log_tail() {        # LOGFILE
 	echo "    --- last $LOG_TAIL_LINES lines of ${1#"$PVKIT_ROOT"/}:"
 	tail -n "$LOG_TAIL_LINES" "$1" | tr -d '\r' | sed 's/^/    | /'
+	"$PVKIT_ROOT/scripts/symbolize.sh" "$1" "$IMAGE" | sed 's/^/    | /'
 	echo "    ---"
 }
 
