@@ -83,6 +83,20 @@ static inline uint32_t inl(uint16_t port)
 	return v;
 }
 
+/* String port I/O: `rep insw` / `rep outsw` move count 16-bit words
+ * between one port and memory in a single instruction.  Under a hypervisor
+ * KVM turns the whole instruction into one exit to the device model (or
+ * one per page of memory it touches) instead of one exit per word. */
+static inline void insw(uint16_t port, void *buf, unsigned long count)
+{
+	__asm__ volatile("rep insw" : "+D"(buf), "+c"(count) : "d"(port) : "memory");
+}
+
+static inline void outsw(uint16_t port, const void *buf, unsigned long count)
+{
+	__asm__ volatile("rep outsw" : "+S"(buf), "+c"(count) : "d"(port) : "memory");
+}
+
 static inline uint64_t rdmsr(uint32_t msr)
 {
 	uint32_t lo, hi;

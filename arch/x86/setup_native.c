@@ -5,6 +5,7 @@
  * the boot information (copied before anything can overwrite it), then the
  * CPU's own tables, the interrupt controllers and time.
  */
+#include "arch/x86/ata.h"
 #include "arch/x86/boot_defs.h"
 #include "arch/x86/boot_native.h"
 #include "arch/x86/cpu.h"
@@ -53,6 +54,7 @@ void platform_native_init(void)
 	ioapic_init();
 	time_native_init();
 	pci_enumerate();
+	ata_probe();
 }
 
 void platform_native_report(void)
