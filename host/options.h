@@ -1,0 +1,50 @@
+/*
+ * options.h — pvkit-hv's command line, parsed into a struct.
+ *
+ * The parser never prints and never exits: it fills struct options or
+ * returns false with a message, so tests can feed it any argv.
+ */
+#ifndef PVKIT_HOST_OPTIONS_H
+#define PVKIT_HOST_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "host/layout.h"
+
+#define OPTIONS_MAX_DISKS       4
+#define OPTIONS_TIMEOUT_MAX     (7 * 24 * 3600u)        /* a week */
+
+enum options_action {
+	ACTION_RUN,             /* boot the kernel */
+	ACTION_HELP,            /* --help: print usage, exit 0 */
+	ACTION_VERSION,         /* --version */
+};
+
+struct options {
+	enum options_action action;
+	const char *kernel;                     /* path, points into argv */
+	uint64_t mem_bytes;                     /* guest RAM, a multiple of 4 KiB */
+	const char *disks[OPTIONS_MAX_DISKS];   /* --disk paths, in order */
+	unsigned int disk_count;
+	bool trace;
+	bool stats;
+	unsigned int timeout_seconds;           /* 0: no timeout */
+	char cmdline[LAYOUT_CMDLINE_SIZE];      /* words after "--", joined by spaces */
+};
+
+/* Fills *out from argv (argv[0] is the program name).  On a mistake returns
+ * false with a one-line message in err. */
+bool options_parse(int argc, char *const argv[], struct options *out,
+		   char *err, size_t err_len);
+
+/* Parses "128M", "1G", "4096K", "64" (no suffix: MiB, as QEMU's -m does). */
+bool options_parse_size(const char *text, uint64_t *bytes);
+
+/* The --help text. */
+extern const char options_usage[];
+
+#define PVKIT_HV_VERSION "0.1.0"
+
+#endif

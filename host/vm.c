@@ -1,0 +1,267 @@
+/*
+ * vm.c — creating a KVM virtual machine, in the order KVM wants it:
+ *
+ *   open /dev/kvm, KVM_GET_API_VERSION (must be 12)
+ *   KVM_CREATE_VM
+ *   KVM_SET_IDENTITY_MAP_ADDR, KVM_SET_TSS_ADDR   (Intel VMX needs both, before any vCPU)
+ *   KVM_SET_USER_MEMORY_REGION                    (guest RAM = our anonymous mapping)
+ *   KVM_CREATE_IRQCHIP                            (PIC, I/O APIC, and a LAPIC per vCPU)
+ *   KVM_CREATE_PIT2                               (the 8254 timer, in the kernel)
+ *   KVM_CREATE_VCPU, mmap its struct kvm_run
+ *   KVM_SET_CPUID2, KVM_SET_SREGS, KVM_SET_REGS   (then KVM_RUN, in vcpu.c)
+ *
+ * The in-kernel irqchip resets the LAPIC when the vCPU is created, and
+ * handles HLT, the APIC timer and interrupt delivery without leaving the
+ * kernel, so only port and MMIO accesses to our own devices reach pvkit-hv.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "host/cpuid.h"
+#include "host/layout.h"
+#include "host/vm.h"
+
+#define KVM_DEVICE              "/dev/kvm"
+#define CPUID_MAX_ENTRIES       256     /* KVM's KVM_MAX_CPUID_ENTRIES */
+#define CPUID_EXTRA_ENTRIES     8       /* room for the leaves we add */
+
+static bool fail(char *err, size_t err_len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static bool fail(char *err, size_t err_len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, err_len, fmt, ap);
+	va_end(ap);
+	return false;
+}
+
+/* A failed ioctl, named, with errno's text. */
+static bool fail_ioctl(char *err, size_t err_len, const char *what)
+{
+	return fail(err, err_len, "%s: %s: %s", KVM_DEVICE, what, strerror(errno));
+}
+
+bool vm_alloc_ram(struct vm *vm, uint64_t ram_size, char *err, size_t err_len)
+{
+	*vm = (struct vm){ .kvm_fd = -1, .vm_fd = -1, .vcpu_fd = -1 };
+	void *ram = mmap(NULL, ram_size, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	if (ram == MAP_FAILED)
+		return fail(err, err_len, "cannot reserve %llu MiB of guest RAM: %s",
+			    (unsigned long long)(ram_size / MiB), strerror(errno));
+	vm->ram = ram;
+	vm->ram_size = ram_size;
+	return true;
+}
+
+static bool open_kvm(struct vm *vm, char *err, size_t err_len)
+{
+	vm->kvm_fd = open(KVM_DEVICE, O_RDWR | O_CLOEXEC);
+	if (vm->kvm_fd < 0) {
+		const char *hint = errno == ENOENT ? " (is the kvm module loaded?)" :
+				   errno == EACCES ? " (are you in the kvm group?)" : "";
+
+		return fail(err, err_len, "%s: %s%s", KVM_DEVICE, strerror(errno), hint);
+	}
+	int version = ioctl(vm->kvm_fd, KVM_GET_API_VERSION, 0);
+
+	if (version != KVM_API_VERSION)
+		return fail(err, err_len, "%s: KVM API version %d, expected %d", KVM_DEVICE,
+			    version, KVM_API_VERSION);
+	return true;
+}
+
+static bool require_capability(struct vm *vm, int cap, const char *name,
+			       char *err, size_t err_len)
+{
+	if (ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, cap) > 0)
+		return true;
+	return fail(err, err_len, "%s: this KVM lacks %s", KVM_DEVICE, name);
+}
+
+static bool check_capabilities(struct vm *vm, char *err, size_t err_len)
+{
+	return require_capability(vm, KVM_CAP_USER_MEMORY, "KVM_CAP_USER_MEMORY", err, err_len) &&
+	       require_capability(vm, KVM_CAP_IRQCHIP, "KVM_CAP_IRQCHIP", err, err_len) &&
+	       require_capability(vm, KVM_CAP_PIT2, "KVM_CAP_PIT2", err, err_len) &&
+	       require_capability(vm, KVM_CAP_EXT_CPUID, "KVM_CAP_EXT_CPUID", err, err_len) &&
+	       require_capability(vm, KVM_CAP_IMMEDIATE_EXIT, "KVM_CAP_IMMEDIATE_EXIT",
+				  err, err_len);
+}
+
+/* The two pages VMX needs in guest-physical space; harmless elsewhere. */
+static bool set_vmx_areas(struct vm *vm, char *err, size_t err_len)
+{
+	uint64_t identity_map = LAYOUT_KVM_IDENTITY_MAP;
+
+	if (ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_SET_IDENTITY_MAP_ADDR) > 0 &&
+	    ioctl(vm->vm_fd, KVM_SET_IDENTITY_MAP_ADDR, &identity_map) < 0)
+		return fail_ioctl(err, err_len, "KVM_SET_IDENTITY_MAP_ADDR");
+	if (ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_SET_TSS_ADDR) > 0 &&
+	    ioctl(vm->vm_fd, KVM_SET_TSS_ADDR, (unsigned long)LAYOUT_KVM_TSS) < 0)
+		return fail_ioctl(err, err_len, "KVM_SET_TSS_ADDR");
+	return true;
+}
+
+static bool add_ram(struct vm *vm, char *err, size_t err_len)
+{
+	struct kvm_userspace_memory_region region = {
+		.slot = 0,
+		.guest_phys_addr = 0,
+		.memory_size = vm->ram_size,
+		.userspace_addr = (uintptr_t)vm->ram,
+	};
+
+	if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &region) < 0)
+		return fail_ioctl(err, err_len, "KVM_SET_USER_MEMORY_REGION");
+	return true;
+}
+
+/* PIC + I/O APIC + LAPIC, and the PIT with a dummy speaker port (0x61) so
+ * the classic "PIT channel 2 gate" calibration loop works. */
+static bool create_irqchip_and_pit(struct vm *vm, char *err, size_t err_len)
+{
+	struct kvm_pit_config pit = { .flags = KVM_PIT_SPEAKER_DUMMY };
+
+	if (ioctl(vm->vm_fd, KVM_CREATE_IRQCHIP, 0) < 0)
+		return fail_ioctl(err, err_len, "KVM_CREATE_IRQCHIP");
+	if (ioctl(vm->vm_fd, KVM_CREATE_PIT2, &pit) < 0)
+		return fail_ioctl(err, err_len, "KVM_CREATE_PIT2");
+	return true;
+}
+
+static bool create_vcpu(struct vm *vm, char *err, size_t err_len)
+{
+	vm->vcpu_fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, 0);
+	if (vm->vcpu_fd < 0)
+		return fail_ioctl(err, err_len, "KVM_CREATE_VCPU");
+	int size = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+
+	if (size < (int)sizeof(struct kvm_run))
+		return fail_ioctl(err, err_len, "KVM_GET_VCPU_MMAP_SIZE");
+	void *run = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE, MAP_SHARED,
+			 vm->vcpu_fd, 0);
+
+	if (run == MAP_FAILED)
+		return fail_ioctl(err, err_len, "mmap of the vCPU's kvm_run");
+	vm->run = run;
+	vm->run_size = (size_t)size;
+	return true;
+}
+
+static bool set_cpuid(struct vm *vm, char *err, size_t err_len)
+{
+	unsigned int capacity = CPUID_MAX_ENTRIES + CPUID_EXTRA_ENTRIES;
+	struct kvm_cpuid2 *table = calloc(1, sizeof(*table) +
+					  capacity * sizeof(table->entries[0]));
+	bool ok = false;
+
+	if (table == NULL)
+		return fail(err, err_len, "out of memory");
+	table->nent = CPUID_MAX_ENTRIES;
+	bool tsc_deadline = ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION,
+				  KVM_CAP_TSC_DEADLINE_TIMER) > 0;
+
+	if (ioctl(vm->kvm_fd, KVM_GET_SUPPORTED_CPUID, table) < 0)
+		fail_ioctl(err, err_len, "KVM_GET_SUPPORTED_CPUID");
+	else if (!cpuid_install_hypervisor_leaves(table, capacity, tsc_deadline))
+		fail(err, err_len, "CPUID table full");
+	else if (ioctl(vm->vcpu_fd, KVM_SET_CPUID2, table) < 0)
+		fail_ioctl(err, err_len, "KVM_SET_CPUID2");
+	else
+		ok = true;
+	free(table);
+	return ok;
+}
+
+bool vm_create(struct vm *vm, char *err, size_t err_len)
+{
+	if (!open_kvm(vm, err, err_len) || !check_capabilities(vm, err, err_len))
+		return false;
+	do
+		vm->vm_fd = ioctl(vm->kvm_fd, KVM_CREATE_VM, 0);
+	while (vm->vm_fd < 0 && errno == EINTR);
+	if (vm->vm_fd < 0)
+		return fail_ioctl(err, err_len, "KVM_CREATE_VM");
+	return set_vmx_areas(vm, err, err_len) && add_ram(vm, err, err_len) &&
+	       create_irqchip_and_pit(vm, err, err_len) && create_vcpu(vm, err, err_len) &&
+	       set_cpuid(vm, err, err_len);
+}
+
+/* A flat 4 GiB segment: base 0, limit 4 GiB - 1 in 4 KiB units (G=1), 32-bit (DB=1). */
+static struct kvm_segment flat_segment(uint16_t selector, uint8_t type)
+{
+	return (struct kvm_segment){
+		.base = 0, .limit = 0xffffffff, .selector = selector, .type = type,
+		.present = 1, .dpl = 0, .db = 1, .s = 1, .l = 0, .g = 1,
+	};
+}
+
+#define SEG_TYPE_CODE_EXEC_READ_ACCESSED 0xb
+#define SEG_TYPE_DATA_READ_WRITE_ACCESSED 0x3
+#define SEG_TYPE_TSS32_BUSY             0xb
+#define CR0_PE                          (1u << 0)
+#define CR0_ET                          (1u << 4)
+#define RFLAGS_RESERVED_BIT1            0x2
+
+bool vm_set_pvh_entry(struct vm *vm, uint64_t entry, uint64_t start_info,
+		      char *err, size_t err_len)
+{
+	struct kvm_sregs sregs;
+
+	if (ioctl(vm->vcpu_fd, KVM_GET_SREGS, &sregs) < 0)
+		return fail_ioctl(err, err_len, "KVM_GET_SREGS");
+	sregs.cs = flat_segment(0x10, SEG_TYPE_CODE_EXEC_READ_ACCESSED);
+	sregs.ds = sregs.es = sregs.fs = sregs.gs = sregs.ss =
+		flat_segment(0x18, SEG_TYPE_DATA_READ_WRITE_ACCESSED);
+	/* PVH asks for a 32-bit TSS with base 0 and limit 0x67 in TR. */
+	sregs.tr = (struct kvm_segment){ .base = 0, .limit = 0x67, .selector = 0x20,
+					 .type = SEG_TYPE_TSS32_BUSY, .present = 1 };
+	sregs.cr0 = CR0_PE | CR0_ET;
+	sregs.cr3 = 0;
+	sregs.cr4 = 0;
+	sregs.efer = 0;
+	if (ioctl(vm->vcpu_fd, KVM_SET_SREGS, &sregs) < 0)
+		return fail_ioctl(err, err_len, "KVM_SET_SREGS");
+
+	struct kvm_regs regs = { .rip = entry, .rbx = start_info,
+				 .rflags = RFLAGS_RESERVED_BIT1 };
+
+	if (ioctl(vm->vcpu_fd, KVM_SET_REGS, &regs) < 0)
+		return fail_ioctl(err, err_len, "KVM_SET_REGS");
+	return true;
+}
+
+void vm_set_irq_line(struct vm *vm, unsigned int irq, int level)
+{
+	struct kvm_irq_level line = { .irq = irq, .level = level ? 1 : 0 };
+
+	if (vm->vm_fd >= 0 && ioctl(vm->vm_fd, KVM_IRQ_LINE, &line) < 0)
+		fprintf(stderr, "pvkit-hv: KVM_IRQ_LINE %u: %s\n", irq, strerror(errno));
+}
+
+void vm_destroy(struct vm *vm)
+{
+	if (vm->run != NULL)
+		munmap(vm->run, vm->run_size);
+	if (vm->vcpu_fd >= 0)
+		close(vm->vcpu_fd);
+	if (vm->vm_fd >= 0)
+		close(vm->vm_fd);
+	if (vm->kvm_fd >= 0)
+		close(vm->kvm_fd);
+	if (vm->ram != NULL)
+		munmap(vm->ram, vm->ram_size);
+	*vm = (struct vm){ .kvm_fd = -1, .vm_fd = -1, .vcpu_fd = -1 };
+}

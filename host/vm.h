@@ -1,0 +1,43 @@
+/*
+ * vm.h — the KVM virtual machine: /dev/kvm, the VM, its RAM, the in-kernel
+ * interrupt controllers and timer, and the one vCPU in its PVH start state.
+ */
+#ifndef PVKIT_HOST_VM_H
+#define PVKIT_HOST_VM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/kvm.h>
+
+struct vm {
+	int kvm_fd;                     /* /dev/kvm */
+	int vm_fd;
+	int vcpu_fd;
+	struct kvm_run *run;            /* shared with KVM: why KVM_RUN returned */
+	size_t run_size;
+	uint8_t *ram;                   /* guest-physical 0 is ram[0] */
+	uint64_t ram_size;
+};
+
+/* Reserves guest RAM (anonymous, not touched: pages appear when used).
+ * The VM is not created yet, so a kernel can be loaded without KVM. */
+bool vm_alloc_ram(struct vm *vm, uint64_t ram_size, char *err, size_t err_len);
+
+/* Opens /dev/kvm and creates the VM, its devices and vCPU 0 with the CPUID
+ * table of host/cpuid.h. */
+bool vm_create(struct vm *vm, char *err, size_t err_len);
+
+/* Sets vCPU 0 up as a PVH loader leaves it: 32-bit protected mode, flat
+ * segments, paging off, interrupts off, %eip = entry, %ebx = start_info. */
+bool vm_set_pvh_entry(struct vm *vm, uint64_t entry, uint64_t start_info,
+		      char *err, size_t err_len);
+
+/* Drives ISA interrupt line irq (0-15) to level through the in-kernel PIC
+ * and I/O APIC. */
+void vm_set_irq_line(struct vm *vm, unsigned int irq, int level);
+
+/* Closes and frees everything; safe on a partly set-up vm. */
+void vm_destroy(struct vm *vm);
+
+#endif

@@ -1,0 +1,144 @@
+#!/bin/bash
+# tests/host/cli-tests.sh — end-to-end tests of pvkit-hv's command line,
+# exit codes and guest runs, printed as TAP ("ok N name", "1..N").
+#
+#   tests/host/cli-tests.sh [PVKIT_HV [IMAGE]]
+#
+# PVKIT_HV defaults to the ASan + UBSan build (build/host-tests/pvkit-hv-asan),
+# IMAGE to build/pvkit.elf.  Tests that need a working /dev/kvm are
+# reported as "# SKIP" when it is not usable; tests that need a tiny
+# hand-made guest (an endless loop, a triple fault) need as and ld.
+# Exits 0 iff no test failed.
+set -euo pipefail
+
+HV=${1:-${PVKIT_HV:-build/host-tests/pvkit-hv-asan}}
+IMAGE=${2:-${PVKIT_IMAGE:-build/pvkit.elf}}
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+
+count=0
+failed=0
+
+pass() { count=$((count + 1)); echo "ok $count $1"; }
+fail() { count=$((count + 1)); failed=$((failed + 1)); echo "not ok $count $1 # $2"; }
+skip() { count=$((count + 1)); echo "ok $count $1 # SKIP $2"; }
+
+# run ARGS...: runs pvkit-hv with stdin from /dev/null; sets $rc, and
+# leaves its output in $TMP/out and $TMP/err.
+run() {
+	rc=0
+	"$HV" "$@" </dev/null >"$TMP/out" 2>"$TMP/err" || rc=$?
+}
+
+# expect NAME STATUS PATTERN FILE ARGS...: pvkit-hv ARGS exits with STATUS
+# and FILE (out or err) contains PATTERN (a grep -E expression).
+expect() {
+	local name=$1 status=$2 pattern=$3 file=$4
+	shift 4
+	run "$@"
+	if [ "$rc" != "$status" ]; then
+		fail "$name" "exit status $rc, expected $status: $(head -c 300 "$TMP/err" | tr '\n' ' ')"
+	elif ! grep -Eq -- "$pattern" "$TMP/$file"; then
+		fail "$name" "no '$pattern' in std$file: $(head -c 300 "$TMP/$file" | tr '\n' ' ')"
+	else
+		pass "$name"
+	fi
+}
+
+if [ ! -x "$HV" ] || [ ! -f "$IMAGE" ]; then
+	echo "Bail out! $HV or $IMAGE is missing (make host-tests, make)"
+	exit 1
+fi
+
+# ---- options and images: no KVM needed -----------------------------------
+printf 'just text\n' >"$TMP/text.elf"
+head -c 20000 "$IMAGE" >"$TMP/truncated.elf"
+
+expect "cli.help" 0 "^Usage: pvkit-hv" out --help
+expect "cli.version" 0 "^pvkit-hv [0-9]" out --version
+expect "cli.unknown_option" 250 "unknown option '--frobnicate'" err --frobnicate "$IMAGE"
+expect "cli.missing_value" 250 "--mem needs a value" err "$IMAGE" --mem
+expect "cli.mem_too_small" 250 "too small" err --mem 1K "$IMAGE"
+expect "cli.mem_bad_suffix" 250 "not a size" err --mem 12Q "$IMAGE"
+expect "cli.timeout_not_a_number" 250 "not a whole number" err --timeout soon "$IMAGE"
+expect "cli.no_kernel" 250 "no kernel image given" err --trace
+expect "cli.kernel_missing" 251 "/nonexistent/kernel.elf: No such file" err /nonexistent/kernel.elf
+expect "cli.kernel_is_text" 251 "not an ELF file" err "$TMP/text.elf"
+expect "cli.kernel_truncated" 251 "extends beyond the end of the file" err "$TMP/truncated.elf"
+expect "cli.disk_missing" 250 "--disk: .*/no-such-disk.img" err --disk "$TMP/no-such-disk.img" "$IMAGE"
+
+# ---- guests: need /dev/kvm ---------------------------------------------------
+run "$IMAGE"
+kvm_ok=true
+if [ "$rc" = 252 ]; then
+	kvm_ok=false
+	why="/dev/kvm is not usable: $(head -n 1 "$TMP/err")"
+fi
+
+# Tiny PVH guests: an endless loop with interrupts off, and a ud2 with no
+# IDT (#UD, then #DF, then a triple fault).
+tiny_ok=false
+if command -v as >/dev/null && command -v ld >/dev/null; then
+	for kind in loop crash; do
+		{
+			printf '\t.section .note.Xen,"a",@note\n\t.align 4\n'
+			printf '\t.long 4, 4, 18\n\t.asciz "Xen"\n\t.long _start\n'
+			printf '\t.text\n\t.globl _start\n_start:\n\tcli\n'
+			if [ $kind = loop ]; then printf '1:\tjmp 1b\n'; else printf '\tud2\n'; fi
+		} >"$TMP/$kind.S"
+		printf 'SECTIONS { . = 0x100000; .text : { *(.text) } .note.Xen : { *(.note.Xen) } }\n' \
+			>"$TMP/tiny.ld"
+		as --32 -o "$TMP/$kind.o" "$TMP/$kind.S" &&
+			ld -m elf_i386 -T "$TMP/tiny.ld" -o "$TMP/$kind.elf" "$TMP/$kind.o" && tiny_ok=true
+	done
+fi
+
+kvm_test() {       # kvm_test NAME STATUS PATTERN FILE ARGS...
+	if $kvm_ok; then expect "$@"; else skip "$1" "$why"; fi
+}
+
+tiny_test() {      # tiny_test NAME STATUS PATTERN FILE ARGS...
+	if ! $kvm_ok; then skip "$1" "$why"
+	elif ! $tiny_ok; then skip "$1" "as/ld cannot build the tiny guests"
+	else expect "$@"; fi
+}
+
+kvm_test "guest.boot_report" 0 "^pvkit: ready" out "$IMAGE"
+kvm_test "guest.test_all" 0 "^# [0-9]+ passed, 0 failed" out "$IMAGE" -- test=all
+if $kvm_ok && grep -q "^not ok" "$TMP/out"; then
+	fail "guest.test_all_no_failures" "$(grep -m1 '^not ok' "$TMP/out")"
+elif $kvm_ok && grep -Eq "^1\.\.[1-9]" "$TMP/out"; then
+	pass "guest.test_all_tap_plan"
+else
+	skip "guest.test_all_tap_plan" "${why:-no TAP plan}"
+fi
+kvm_test "guest.crash_is_status_3" 3 "exception|page fault" out "$IMAGE" -- crash=pf
+kvm_test "guest.bad_cmdline_is_status_2" 2 "unknown command-line option 'bogus" out "$IMAGE" -- bogus=1
+kvm_test "guest.small_ram" 0 "^pvkit: ready" out --mem 4M "$IMAGE"
+kvm_test "guest.trace" 0 "^\[trace\] io out port=0xf4 size=[124] value=0 debug-exit" err --trace "$IMAGE"
+kvm_test "guest.stats" 0 "^  uart16550 +[0-9]+" err --stats "$IMAGE"
+truncate -s 1M "$TMP/disk.img"
+kvm_test "guest.disk_adds_ide_function" 0 "8086:7010" out --disk "$TMP/disk.img" "$IMAGE"
+tiny_test "guest.timeout_is_254" 254 "--timeout 1 s expired" err --timeout 1 "$TMP/loop.elf"
+tiny_test "guest.triple_fault_is_253" 253 "triple fault" err "$TMP/crash.elf"
+
+# SIGTERM: exit 255, and the terminal (a pseudo-terminal made by script(1))
+# is back in canonical mode afterwards.
+if ! $kvm_ok; then
+	skip "guest.sigterm_is_255" "$why"
+elif ! $tiny_ok || ! command -v script >/dev/null; then
+	skip "guest.sigterm_is_255" "needs as/ld and script(1)"
+else
+	script -qec "timeout --foreground --preserve-status -s TERM 1 '$HV' '$TMP/loop.elf';
+		echo \"rc=\$?\"; stty -a" /dev/null >"$TMP/out" 2>&1 </dev/null || true
+	if ! grep -q "rc=255" "$TMP/out"; then
+		fail "guest.sigterm_is_255" "$(tr '\r\n' '  ' <"$TMP/out" | head -c 300)"
+	elif grep -q -- "-icanon" "$TMP/out"; then
+		fail "guest.sigterm_is_255" "terminal left in raw mode"
+	else
+		pass "guest.sigterm_is_255"
+	fi
+fi
+
+echo "1..$count"
+[ "$failed" = 0 ]

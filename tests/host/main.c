@@ -1,0 +1,19 @@
+/*
+ * tests/host/main.c — entry point of build/host-tests/host-unit-tests:
+ * pvkit-hv's device models, loader and option parser, tested without KVM.
+ * Prints TAP; exits 0 iff every test passed.
+ */
+#include "tests/host/suites.h"
+#include "tests/unit/check.h"
+
+int main(void)
+{
+	options_tests();
+	loader_tests();
+	io_bus_tests();
+	uart_tests();
+	pci_tests();
+	cpuid_tests();
+	ata_tests();
+	return check_finish();
+}

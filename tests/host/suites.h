@@ -1,0 +1,16 @@
+/*
+ * tests/host/suites.h — one function per test file of pvkit-hv's host
+ * unit tests; each runs its tests through check_run().  main.c calls them.
+ */
+#ifndef PVKIT_TESTS_HOST_SUITES_H
+#define PVKIT_TESTS_HOST_SUITES_H
+
+void options_tests(void);
+void loader_tests(void);
+void io_bus_tests(void);
+void uart_tests(void);
+void pci_tests(void);
+void cpuid_tests(void);
+void ata_tests(void);            /* test_ata.c, by the ATA device's author */
+
+#endif
