@@ -33,7 +33,7 @@ GUEST_SRCS := $(foreach d,$(GUEST_DIRS),$(wildcard $(d)/*.c) $(wildcard $(d)/*.S
 GUEST_OBJS := $(patsubst %,$(BUILD)/guest/%.o,$(GUEST_SRCS))
 
 .PHONY: all
-all: $(IMAGE)
+all: $(IMAGE) $(BUILD)/pvkit-hv $(BUILD)/tools/disk-pattern
 
 $(DEPS_STAMP): scripts/deps.sh
 	@mkdir -p $(BUILD)
@@ -67,18 +67,24 @@ $(IMAGE): $(GUEST_OBJS) arch/x86/kernel.ld
 
 -include $(GUEST_OBJS:.o=.d)
 
-# ---- host-side unit tests -----------------------------------------------------
+# ---- host side: pvkit-hv, unit tests, test tools ---------------------------------
 include tests/unit/unit.mk
+include host/host.mk
+
+$(BUILD)/tools/disk-pattern: tests/tools/disk-pattern.c tests/tools/disk_pattern.h
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  HOSTCC  $<")
+	$(Q)$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -I. $< -o $@
 
 # ---- entry points -------------------------------------------------------------
 .PHONY: test run bench clean help
-test: $(IMAGE) unit
+test: all unit host-tests
 	scripts/test-all.sh
 
-run: $(IMAGE)
+run: all
 	scripts/run.sh $(ARGS)
 
-bench: $(IMAGE)
+bench: all
 	scripts/bench.sh
 
 clean:

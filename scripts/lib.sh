@@ -1,10 +1,10 @@
 # scripts/lib.sh — shared by run.sh, test-all.sh and bench.sh (source it, don't run it).
 #
 # It knows three things:
-#   1. where things are (the image, build/, QEMU) and the tunables (memory, timeouts);
-#   2. the "hosts": the ways we boot build/pvkit.elf (a QEMU machine + accelerator,
-#      or GRUB from an ISO), and whether each host works on this machine;
-#   3. boot HOST CMDLINE LOGFILE: boot the image once and return the guest's status.
+#   1. where things are (the image, pvkit-hv, build/, QEMU) and the tunables;
+#   2. the "hosts": the ways we boot build/pvkit.elf (pvkit-hv, a QEMU machine +
+#      accelerator, or GRUB from an ISO), and whether each host works on this machine;
+#   3. boot HOST CMDLINE LOGFILE [DISK]: boot the image once, return the guest's status.
 #
 # Environment knobs (all optional):
 #   PVKIT_IMAGE        image to boot                 (default build/pvkit.elf)
@@ -21,6 +21,8 @@ set -euo pipefail
 PVKIT_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD_DIR=$PVKIT_ROOT/build
 IMAGE=${PVKIT_IMAGE:-$BUILD_DIR/pvkit.elf}
+PVKIT_HV=${PVKIT_HV:-$BUILD_DIR/pvkit-hv}
+DISK_PATTERN=$BUILD_DIR/tools/disk-pattern     # tests/tools/disk-pattern.c
 ISO_DIR=$BUILD_DIR/iso
 QEMU=${QEMU:-qemu-system-x86_64}
 QBOOT_ROM=/usr/share/qemu/qboot.rom
@@ -33,19 +35,27 @@ TIMEOUT_KVM=${PVKIT_TIMEOUT_KVM:-180}
 # Every host, fastest first: that is the order test-all.sh runs them in.
 #   microvm-*  QEMU -M microvm, PVH entry via -kernel (no firmware at all)
 #   q35-*      QEMU -M q35 with the tiny qboot firmware, PVH entry via -kernel
+#   pc-*       QEMU -M pc with qboot and an IDE disk on the PIIX controller: the
+#              guest's ATA driver against QEMU's disk, not only ours
 #   grub-tcg   QEMU -M q35 with SeaBIOS booting a GRUB ISO, Multiboot2 entry
 #              (TCG only: SeaBIOS takes ~4 s under this machine's KVM)
-ALL_HOSTS=(microvm-tcg q35-tcg grub-tcg microvm-kvm q35-kvm)
+#   pvkit-hv   our own hypervisor (build/pvkit-hv, on /dev/kvm), with an ATA disk
+ALL_HOSTS=(microvm-tcg q35-tcg pc-tcg grub-tcg pvkit-hv microvm-kvm q35-kvm pc-kvm)
 
 # The host `make run` uses when none is given.  This is THE place to change that
-# choice (e.g. to pvkit-hv once it exists): KVM when it works here, else TCG.
+# choice: our own pvkit-hv when KVM works here, else QEMU with TCG.
 pick_default_host() {     # sets DEFAULT_HOST
 	# shellcheck disable=SC2034  # used by run.sh
-	if kvm_usable; then
-		DEFAULT_HOST=microvm-kvm
+	if host_available pvkit-hv; then
+		DEFAULT_HOST=pvkit-hv
 	else
 		DEFAULT_HOST=microvm-tcg
 	fi
+}
+
+# Hosts whose machine has an ATA disk: test-all.sh gives them a fresh image.
+host_has_disk() {
+	[[ $1 == pc-* || $1 == pvkit-hv ]]
 }
 
 # Why microvm gets `acpi=off`: the guest does not read ACPI, and without ACPI QEMU
@@ -59,7 +69,7 @@ MICROVM_MACHINE=microvm,acpi=off
 # 0..127; these are well above anything the guest uses).
 BOOT_NO_STATUS=200   # QEMU exited without the guest writing port 0xf4 (reset, triple fault)
 BOOT_TIMEOUT=201     # the guest did not finish in time
-BOOT_QEMU_ERROR=202  # QEMU (or the GRUB ISO build) failed; the guest never ran
+BOOT_QEMU_ERROR=202  # the VMM (QEMU, pvkit-hv) or the GRUB ISO build failed; the guest never ran
 BOOT_REASON=""       # a sentence explaining the last non-guest status
 KVM_ERROR_TEXT="KVM internal error"   # QEMU's message when KVM gives up on the guest
 
@@ -71,8 +81,12 @@ is_host() {
 	return 1
 }
 
-host_accel() {           # microvm-kvm -> kvm
-	echo "${1##*-}"
+host_accel() {           # microvm-kvm -> kvm; pvkit-hv always uses KVM
+	if [[ $1 == pvkit-hv ]]; then
+		echo kvm
+	else
+		echo "${1##*-}"
+	fi
 }
 
 host_timeout() {         # seconds one boot may take on this host
@@ -119,7 +133,9 @@ host_available() {
 		UNAVAILABLE_REASON="unknown host '$host' (hosts: ${ALL_HOSTS[*]})"
 	elif [[ ! -f $IMAGE ]]; then
 		UNAVAILABLE_REASON="no image $IMAGE (run make)"
-	elif ! command -v "$QEMU" >/dev/null; then
+	elif [[ $host == pvkit-hv && ! -x $PVKIT_HV ]]; then
+		UNAVAILABLE_REASON="no $PVKIT_HV (run make)"
+	elif [[ $host != pvkit-hv ]] && ! command -v "$QEMU" >/dev/null; then
 		UNAVAILABLE_REASON="$QEMU not installed (scripts/deps.sh)"
 	elif [[ $host == q35-* && ! -f $QBOOT_ROM ]]; then
 		UNAVAILABLE_REASON="no $QBOOT_ROM (package qemu-system-data)"
@@ -168,26 +184,66 @@ grub_iso() {
 }
 
 # ---- booting ------------------------------------------------------------------------
-# qemu_command HOST CMDLINE: set the array QEMU_CMD to the full QEMU command line
-# that boots $IMAGE on HOST with CMDLINE (builds the GRUB ISO when needed).
-# The guest's console (COM1) is QEMU's stdout; QEMU's own messages go to stderr.
-qemu_command() {
-	local host=$1 cmdline=$2
+# host_command HOST CMDLINE [DISK]: set the array HOST_CMD to the full command line
+# that boots $IMAGE on HOST with CMDLINE (and DISK as its ATA disk, on hosts that
+# have one), building the GRUB ISO when needed.  The guest's console (COM1) is the
+# command's stdout; the VMM's own messages go to stderr.
+host_command() {
+	local host=$1 cmdline=$2 disk=${3:-}
+	if [[ $host == pvkit-hv ]]; then
+		HOST_CMD=("$PVKIT_HV" --timeout "$(host_timeout "$host")")
+		[[ -z $disk ]] || HOST_CMD+=(--disk "$disk")
+		HOST_CMD+=("$IMAGE" -- "$cmdline")
+		return 0
+	fi
 	# shellcheck disable=SC2054  # the commas belong to QEMU's option syntax
-	QEMU_CMD=("$QEMU" -accel "$(host_accel "$host")" -m "$MEMORY"
+	HOST_CMD=("$QEMU" -accel "$(host_accel "$host")" -m "$MEMORY"
 		-nodefaults -no-user-config -display none -no-reboot
 		-serial stdio -device isa-debug-exit,iobase=0xf4,iosize=4)
 	case $host in
-	microvm-*) QEMU_CMD+=(-M "$MICROVM_MACHINE" -kernel "$IMAGE" -append "$cmdline") ;;
-	q35-tcg)   QEMU_CMD+=(-M q35 -bios "$QBOOT_ROM" -kernel "$IMAGE" -append "$cmdline") ;;
+	microvm-*) HOST_CMD+=(-M "$MICROVM_MACHINE" -kernel "$IMAGE" -append "$cmdline") ;;
+	q35-tcg)   HOST_CMD+=(-M q35 -bios "$QBOOT_ROM" -kernel "$IMAGE" -append "$cmdline") ;;
 	# The default CPU model has no TSC-deadline timer; q35-kvm adds it so that the
 	# suite covers both LAPIC timer modes (microvm-kvm keeps the one-shot count-down).
-	q35-kvm)   QEMU_CMD+=(-M q35 -bios "$QBOOT_ROM" -cpu qemu64,+tsc-deadline
+	q35-kvm)   HOST_CMD+=(-M q35 -bios "$QBOOT_ROM" -cpu qemu64,+tsc-deadline
 	                      -kernel "$IMAGE" -append "$cmdline") ;;
+	pc-*)      HOST_CMD+=(-M pc -bios "$QBOOT_ROM" -kernel "$IMAGE" -append "$cmdline")
+	           [[ -z $disk ]] || HOST_CMD+=(-drive "file=$disk,format=raw,if=ide,index=0") ;;
 	grub-*)    grub_iso "$cmdline" || return 1
-	           QEMU_CMD+=(-M q35 -cdrom "$ISO" -boot d) ;;
+	           HOST_CMD+=(-M q35 -cdrom "$ISO" -boot d) ;;
 	*)         echo "unknown host '$host'" >&2; return 1 ;;
 	esac
+}
+
+# host_status HOST RC LOGFILE TIMEOUT: turn the VMM's exit code into the guest's
+# status (or one of the BOOT_* codes, with a sentence in BOOT_REASON).
+host_status() {
+	if [[ $1 == pvkit-hv ]]; then
+		pvkit_hv_status "$2" "$4"
+	else
+		qemu_status "$2" "$3" "$4"
+	fi
+}
+
+# pvkit_hv_status RC TIMEOUT: pvkit-hv exits with the guest's status unchanged, and
+# with 250-255 for its own failures (host/exit_codes.h).
+pvkit_hv_status() {
+	local rc=$1 limit=$2
+	BOOT_REASON=""
+	case $rc in
+	250) BOOT_REASON="pvkit-hv refused its options (see the log)" ;;
+	251) BOOT_REASON="pvkit-hv refused the kernel image (see the log)" ;;
+	252) BOOT_REASON="pvkit-hv could not use /dev/kvm (see the log)" ;;
+	253) BOOT_REASON="guest crashed under pvkit-hv: triple fault or KVM error (see the log)" ;;
+	254 | 124 | 137) BOOT_REASON="timed out after $limit s (guest hung?)"
+	     return "$BOOT_TIMEOUT" ;;
+	255) BOOT_REASON="pvkit-hv was stopped by a signal" ;;
+	*)   return "$rc" ;;
+	esac
+	if ((rc == 253)); then
+		return "$BOOT_NO_STATUS"
+	fi
+	return "$BOOT_QEMU_ERROR"
 }
 
 # qemu_status RC LOGFILE TIMEOUT: turn QEMU's exit code into the guest's status.
@@ -230,23 +286,25 @@ status_text() {
 	esac
 }
 
-# boot HOST CMDLINE LOGFILE: boot $IMAGE once on HOST with CMDLINE, console and
-# QEMU messages into LOGFILE (its first line is the QEMU command, prefixed by "# ").
-# Returns the guest's status, or one of the BOOT_* codes (see BOOT_REASON).
+# boot HOST CMDLINE LOGFILE [DISK]: boot $IMAGE once on HOST with CMDLINE (and DISK
+# attached, on hosts with an ATA disk); console and VMM messages go into LOGFILE (its
+# first line is the command, prefixed by "# ").  Returns the guest's status, or one
+# of the BOOT_* codes (see BOOT_REASON).
 # Use it as:  boot microvm-tcg "test=all" log && status=0 || status=$?
 boot() {
-	local host=$1 cmdline=$2 log=$3 limit rc
+	local host=$1 cmdline=$2 log=$3 disk=${4:-} limit rc
 	limit=$(host_timeout "$host")
 	mkdir -p "$(dirname "$log")"
-	if ! qemu_command "$host" "$cmdline" >"$log" 2>&1; then
+	if ! host_command "$host" "$cmdline" "$disk" >"$log" 2>&1; then
 		BOOT_REASON="could not prepare the boot on $host (see $log)"
 		return "$BOOT_QEMU_ERROR"
 	fi
-	echo "# $(quoted_command "${QEMU_CMD[@]}")" >>"$log"
-	# shellcheck disable=SC2094  # run_watched only greps the log QEMU appends to
-	run_watched "$log" timeout --kill-after=5 "$limit" "${QEMU_CMD[@]}" \
+	echo "# $(quoted_command "${HOST_CMD[@]}")" >>"$log"
+	# The outer timeout backs up pvkit-hv's own --timeout, a few seconds later.
+	# shellcheck disable=SC2094  # run_watched only greps the log the VMM appends to
+	run_watched "$log" timeout --kill-after=5 "$((limit + 5))" "${HOST_CMD[@]}" \
 		</dev/null >>"$log" 2>&1 && rc=0 || rc=$?
-	qemu_status "$rc" "$log" "$limit"
+	host_status "$host" "$rc" "$log" "$limit"
 }
 
 # run_watched LOGFILE COMMAND...: run COMMAND (QEMU, perhaps under timeout) and

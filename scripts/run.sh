@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # scripts/run.sh — what `make run` runs: boot build/pvkit.elf once and show its
-# console live on this terminal (COM1 is QEMU's stdio; the guest cannot read input yet).
+# console live on this terminal (COM1 is the VMM's stdio; the guest reads no input yet).
 #
 # Usage: scripts/run.sh [--host HOST] [--timeout SECONDS] [--list] [-- CMDLINE...]
 #   make run                                   # boot report, then `pvkit: ready in N us`
@@ -8,8 +8,8 @@
 #   make run ARGS='--host q35-tcg -- test=lib' # tests whose names start with "lib", on q35
 # Without --host it picks the default host (see pick_default_host in scripts/lib.sh).
 # Exit status: the guest's status (0 ok, 1 tests failed, 2 bad command line,
-# 3 crash/panic), or 200 no status from the guest, 201 timeout, 202 QEMU failed.
-# The console is also saved in build/run.log.  Ctrl-C stops QEMU.
+# 3 crash/panic), or 200 no status from the guest, 201 timeout, 202 the VMM failed.
+# The console is also saved in build/run.log.  Ctrl-C stops the VMM.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -47,18 +47,19 @@ if [[ -z $host ]]; then
 fi
 host_available "$host" || die "cannot boot on $host: $UNAVAILABLE_REASON"
 
-qemu_command "$host" "$cmdline" || die "could not prepare the boot on $host"
+TIMEOUT_KVM=${limit:-0}   # what pvkit-hv gets as --timeout: none unless asked
+host_command "$host" "$cmdline" || die "could not prepare the boot on $host"
 log=$BUILD_DIR/run.log
 echo "run.sh: booting ${IMAGE#"$PVKIT_ROOT"/} on $host ($how), command line '$cmdline'" >&2
-echo "run.sh: $(quoted_command "${QEMU_CMD[@]}")" >&2
+echo "run.sh: $(quoted_command "${HOST_CMD[@]}")" >&2
 
 # QEMU's output goes to the terminal and, through tee, to build/run.log (which is
 # what run_watched and qemu_status read).
-[[ -n $limit ]] && QEMU_CMD=(timeout --foreground "$limit" "${QEMU_CMD[@]}")
+[[ -n $limit ]] && HOST_CMD=(timeout --foreground "$limit" "${HOST_CMD[@]}")
 : >"$log"
-run_watched "$log" "${QEMU_CMD[@]}" > >(tee -a "$log") 2>&1 && rc=0 || rc=$?
+run_watched "$log" "${HOST_CMD[@]}" > >(tee -a "$log") 2>&1 && rc=0 || rc=$?
 wait  # for tee to write the last bytes
-qemu_status "$rc" "$log" "${limit:-?}" && status=0 || status=$?
+host_status "$host" "$rc" "$log" "${limit:-?}" && status=0 || status=$?
 "$PVKIT_ROOT/scripts/symbolize.sh" "$log" "$IMAGE" >&2
 echo "run.sh: $host: $(status_text "$status")" >&2
 exit "$status"

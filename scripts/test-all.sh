@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
 # scripts/test-all.sh — what `make test` runs: every test we have, on every host.
 #
-#   1. the host-side unit tests (build/unit/lib-tests, which prints TAP);
+#   1. the host-side unit tests, which print TAP: lib/ (build/unit/lib-tests),
+#      pvkit-hv's devices, loader and options (build/host-tests/host-unit-tests,
+#      under ASan + UBSan), and pvkit-hv's command line end to end
+#      (tests/host/cli-tests.sh, also under ASan + UBSan);
 #   2. on each host (scripts/lib.sh lists them): boot with test=all and count the
 #      guest's TAP results, one test per `ok`/`not ok` line, named "HOST: name";
+#      hosts with an ATA disk get a fresh image, and afterwards the host checks that
+#      the guest's writes are in the file (one more test);
 #   3. harness checks on some hosts: a plain boot reaches `pvkit: ready`, a bad option
 #      is refused with status 2, and crash=pf|ud|gp|de end in an exception report.
 # A host that cannot run here (no usable /dev/kvm, say) counts as one skipped test.
@@ -17,8 +22,12 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 LOG_DIR=$BUILD_DIR/test-logs
-UNIT_TESTS=$BUILD_DIR/unit/lib-tests
-UNIT_TIMEOUT=${PVKIT_TIMEOUT_UNIT:-60}
+UNIT_TIMEOUT=${PVKIT_TIMEOUT_UNIT:-300}
+# The sectors tests/guest/test_ata.c writes (checked from the host afterwards) and
+# the ones it expects the host to have written first.
+DISK_SIZE=8M
+GUEST_PATTERN_LBA=64 GUEST_PATTERN_SECTORS=8
+HOST_PATTERN_LBA=128 HOST_PATTERN_SECTORS=4
 LOG_TAIL_LINES=25
 PASSED=0 FAILED=0 SKIPPED=0
 FAILURES=()
@@ -106,28 +115,37 @@ join_by() {              # SEPARATOR WORDS...
 }
 
 # ---- the three kinds of test --------------------------------------------------------------
-run_unit_tests() {
-	local log=$LOG_DIR/unit.log status
-	echo "== unit tests: $UNIT_TESTS"
-	if [[ ! -x $UNIT_TESTS ]]; then
-		fail "unit" "$UNIT_TESTS is missing (make unit builds it)"
+# run_tap_program NAME COMMAND...: run a host-side test program that prints TAP.
+run_tap_program() {
+	local name=$1 log=$LOG_DIR/$1.log status
+	shift
+	echo "== $name: $*"
+	if [[ ! -x $1 ]]; then
+		fail "$name" "$1 is missing (make test builds it)"
 		return
 	fi
-	timeout "$UNIT_TIMEOUT" "$UNIT_TESTS" </dev/null >"$log" 2>&1 && status=0 || status=$?
+	timeout "$UNIT_TIMEOUT" "$@" </dev/null >"$log" 2>&1 && status=0 || status=$?
 	if ((status == 124)); then
 		BOOT_REASON="timed out after $UNIT_TIMEOUT s"
 		status=$BOOT_TIMEOUT
 	fi
-	check_tap "unit" "$log" "$status"
+	check_tap "$name" "$log" "$status"
 }
 
-# timed_boot HOST CMDLINE LOGFILE: boot() with progress output; sets STATUS.
+run_unit_tests() {
+	run_tap_program unit "$BUILD_DIR/unit/lib-tests"
+	run_tap_program host-unit "$BUILD_DIR/host-tests/host-unit-tests"
+	run_tap_program hv-cli "$PVKIT_ROOT/tests/host/cli-tests.sh" \
+		"$BUILD_DIR/host-tests/pvkit-hv-asan" "$IMAGE"
+}
+
+# timed_boot HOST CMDLINE LOGFILE [DISK]: boot() with progress output; sets STATUS.
 # After one boot on a host has timed out, the later boots on that host are not
 # tried (they would most likely hang too); they fail at once.  This keeps a broken
 # kernel from costing a full timeout per boot.
 HUNG_HOSTS=" "
 timed_boot() {
-	local host=$1 cmdline=$2 log=$3 start
+	local host=$1 cmdline=$2 log=$3 disk=${4:-} start
 	if [[ $HUNG_HOSTS == *" $host "* ]]; then
 		BOOT_REASON="not tried: an earlier boot on $host timed out"
 		echo "$BOOT_REASON" >"$log"
@@ -136,16 +154,39 @@ timed_boot() {
 	fi
 	echo "-- $host: booting with '${cmdline}' (timeout $(host_timeout "$host") s)"
 	start=$(now_ms)
-	boot "$host" "$cmdline" "$log" && STATUS=0 || STATUS=$?
+	boot "$host" "$cmdline" "$log" "$disk" && STATUS=0 || STATUS=$?
 	((STATUS != BOOT_TIMEOUT)) || HUNG_HOSTS+="$host "
 	echo "   -> $(status_text "$STATUS") ($(($(now_ms) - start)) ms); log: ${log#"$PVKIT_ROOT"/}"
 }
 
-run_suite() {            # HOST: the in-guest tests, counted one by one
-	local host=$1 cmdline="test=$SUITE"
+# run_suite HOST: the in-guest tests, counted one by one.  On a host with an ATA
+# disk, the guest gets a fresh image carrying the host's pattern, and the pattern
+# the guest writes must be in the file afterwards.
+run_suite() {
+	local host=$1 cmdline="test=$SUITE" disk=""
 	local log=$LOG_DIR/$host-$cmdline.log
-	timed_boot "$host" "$cmdline" "$log"
+	if host_has_disk "$host"; then
+		disk=$LOG_DIR/$host-disk.img
+		rm -f "$disk"
+		truncate -s "$DISK_SIZE" "$disk"
+		"$DISK_PATTERN" write "$disk" "$HOST_PATTERN_LBA" "$HOST_PATTERN_SECTORS"
+	fi
+	timed_boot "$host" "$cmdline" "$log" "$disk"
 	check_tap "$host" "$log" "$STATUS"
+	if [[ -n $disk && $SUITE == all ]]; then
+		check_disk_pattern "$host" "$disk"
+	fi
+}
+
+check_disk_pattern() {   # HOST DISK: did the guest's writes reach the image file?
+	local name="$1: disk image holds the pattern the guest wrote (checked from the host)"
+	local output
+	if output=$("$DISK_PATTERN" check "$2" "$GUEST_PATTERN_LBA" \
+			"$GUEST_PATTERN_SECTORS" 2>&1); then
+		pass "$name"
+	else
+		fail "$name" "$output"
+	fi
 }
 
 # run_check HOST CHECK: one harness check = one boot = one test.
@@ -192,14 +233,14 @@ has_boot_report() {      # LOGFILE
 	     END               { exit !(found && lines > 0) }' "$1"
 }
 
-# Which harness checks run on which host: all of them on the two fast direct-boot
-# hosts; on GRUB the command-line path (multiboot2 passes it differently); on KVM
-# only the plain boot, because every guest instruction is slow there.
+# Which harness checks run on which host: all of them on the fast direct-boot hosts
+# and on pvkit-hv; on GRUB the command-line path (multiboot2 passes it differently);
+# elsewhere only the plain boot, which is enough to show the host works.
 checks_for_host() {
 	case $1 in
-	microvm-tcg | q35-tcg) echo ready bogus crash-pf crash-ud crash-gp crash-de ;;
+	microvm-tcg | q35-tcg | pvkit-hv) echo ready bogus crash-pf crash-ud crash-gp crash-de ;;
 	grub-*) echo ready bogus ;;
-	*-kvm) echo ready ;;
+	*) echo ready ;;
 	esac
 }
 
