@@ -252,7 +252,7 @@ static void tear_down(struct machine *m)
 				strerror(-rc));
 		ata_controller_destroy(m->ata);
 	}
-	vm_destroy(&m->vm);
+	vm_destroy_in_background(&m->vm);
 	if (m->kernel != NULL)
 		loader_unmap_file(m->kernel, m->kernel_size);
 }

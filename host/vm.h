@@ -39,5 +39,7 @@ void vm_set_irq_line(struct vm *vm, unsigned int irq, int level);
 
 /* Closes and frees everything; safe on a partly set-up vm. */
 void vm_destroy(struct vm *vm);
+/* vm_destroy, leaving KVM's slow part to a short-lived child process. */
+void vm_destroy_in_background(struct vm *vm);
 
 #endif
