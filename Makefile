@@ -33,7 +33,7 @@ GUEST_SRCS := $(foreach d,$(GUEST_DIRS),$(wildcard $(d)/*.c) $(wildcard $(d)/*.S
 GUEST_OBJS := $(patsubst %,$(BUILD)/guest/%.o,$(GUEST_SRCS))
 
 .PHONY: all
-all: $(IMAGE) $(BUILD)/pvkit-hv $(BUILD)/tools/disk-pattern
+all: $(IMAGE) $(BUILD)/pvkit-hv $(BUILD)/tools/disk-pattern $(BUILD)/tools/trivial-pvh.elf
 
 $(DEPS_STAMP): scripts/deps.sh
 	@mkdir -p $(BUILD)
@@ -75,6 +75,13 @@ $(BUILD)/tools/disk-pattern: tests/tools/disk-pattern.c tests/tools/disk_pattern
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  HOSTCC  $<")
 	$(Q)$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -I. $< -o $@
+
+# A 32-bit PVH guest that prints one line and exits: the VMM-cost baseline of make bench.
+$(BUILD)/tools/trivial-pvh.elf: tests/tools/trivial-pvh.S tests/tools/trivial-pvh.ld | $(ABI_HEADER_LINKS)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  AS      $<")
+	$(Q)$(CC) -E -I$(BUILD)/include $< | as --32 -o $(BUILD)/tools/trivial-pvh.o
+	$(Q)ld -m elf_i386 -T tests/tools/trivial-pvh.ld -o $@ $(BUILD)/tools/trivial-pvh.o
 
 # ---- entry points -------------------------------------------------------------
 .PHONY: test run bench clean help

@@ -3,6 +3,7 @@
  * bring up the platform and memory, print the boot report, then do what the
  * command line asked (run tests, crash on purpose) or stop with status 0.
  */
+#include "kernel/bench.h"
 #include "kernel/block.h"
 #include "kernel/boot_info.h"
 #include "kernel/cmdline.h"
@@ -124,5 +125,7 @@ void kernel_main(void)
 	crash_if_requested();
 	if (test_prefix[0])
 		run_tests();
+	if (bench_requested())
+		bench_run();
 	kernel_exit(EXIT_OK);
 }

@@ -1,20 +1,31 @@
 #!/usr/bin/env bash
-# scripts/bench.sh — what `make bench` runs: how big is the image, and how long does
-# it take to boot on each host?  Prints a Markdown report (also saved to
-# build/bench.md); docs/bench.md explains the numbers.  It never fails on a slow
+# scripts/bench.sh — what `make bench` runs.  Prints a Markdown report (also saved
+# to build/bench.md); docs/bench.md explains the numbers.  It never fails on a slow
 # number: timings are reported, not asserted.
 #
-# Usage: scripts/bench.sh [HOST...]        (default: every host)
-#   BENCH_RUNS=N   boots per host (default 5)
-# Each run boots with an empty command line and records, from QEMU's start:
-#   - wall time until the line `pvkit: ready` appears on the console,
-#   - wall time until QEMU exits,
-#   - the guest's own entry-to-ready time N from `pvkit: ready in N us`.
+# Usage: scripts/bench.sh [HOST...]        (boot-time table only for these hosts)
+#   BENCH_RUNS=N   boots per host and section (default 5; the disk section does at
+#                  most 3)
+# Sections:
+#   1. the image's size;
+#   2. boot time on every host (empty command line): wall time to the line
+#      `pvkit: ready` and to the VMM's exit, and the guest's own entry-to-ready
+#      time N from `pvkit: ready in N us`;
+#   3. the VMM's own cost: a trivial PVH kernel (one line on COM1, then exit) under
+#      pvkit-hv and QEMU microvm, KVM and TCG;
+#   4. VM exits per boot, from pvkit-hv --stats;
+#   5. the emulated ATA disk (bench=block in the guest): sequential write and read
+#      throughput under pvkit-hv and QEMU's IDE disk.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 RUNS=${BENCH_RUNS:-5}
-BENCH_HOSTS=(microvm-tcg microvm-kvm q35-tcg q35-kvm grub-tcg)   # the first is the baseline
+BENCH_HOSTS=(pvkit-hv microvm-kvm microvm-tcg q35-kvm q35-tcg pc-kvm pc-tcg grub-tcg)
+VMM_HOSTS=(pvkit-hv microvm-kvm microvm-tcg)   # section 3; the first is the baseline
+DISK_HOSTS=(pvkit-hv pc-kvm pc-tcg)            # section 5
+DISK_RUNS=$((RUNS < 3 ? RUNS : 3))
+TRIVIAL_IMAGE=$BUILD_DIR/tools/trivial-pvh.elf
+TRIVIAL_MARKER="trivial-pvh: hello"
 BOOTTIME=$BUILD_DIR/tools/boottime
 BOOTTIME_SRC=$PVKIT_ROOT/scripts/boottime.c
 LOG_DIR=$BUILD_DIR/bench-logs
@@ -73,91 +84,195 @@ image_report() {
 	echo
 }
 
-# bench_host HOST: RUNS boots; sets ROW_* (the "median min max" strings) or ROW_NOTE.
-bench_host() {
-	local host=$1 limit run result ready_us exit_us rc status guest log
-	local readies=() exits=() guests=() failures=0
-	ROW_READY="" ROW_EXIT="" ROW_GUEST="" ROW_NOTE=""
+# time_boots HOST MARKER RUNS CMDLINE [DISK]: boot $IMAGE RUNS times on HOST; sets
+# T_MARKER and T_EXIT ("median min max" in µs from the VMM's start to MARKER on the
+# console and to its exit), T_OK ("ok/runs") and T_LOGS (the logs of the good runs),
+# or T_NOTE when no run succeeded.
+time_boots() {
+	local host=$1 marker=$2 runs=$3 cmdline=$4 disk=${5:-} limit run result
+	local marker_us exit_us rc status log markers=() exits=() failures=0
+	T_MARKER="" T_EXIT="" T_OK="" T_NOTE="" T_LOGS=()
 	limit=$(host_timeout "$host")
-	if ! qemu_command "$host" "" >/dev/null; then
-		ROW_NOTE="could not prepare the boot"
+	if ! host_command "$host" "$cmdline" "$disk" >/dev/null; then
+		T_NOTE="could not prepare the boot"
 		return
 	fi
-	for ((run = 1; run <= RUNS; run++)); do
-		log=$LOG_DIR/$host-$run.log
-		result=$("$BOOTTIME" -t "$limit" -k "$KVM_ERROR_TEXT" -o "$log" "pvkit: ready" -- "${QEMU_CMD[@]}")
-		read -r ready_us exit_us rc <<<"$result"
+	for ((run = 1; run <= runs; run++)); do
+		log=$LOG_DIR/$host-$(basename "$IMAGE" .elf)-${cmdline:-plain}-$run.log
+		result=$("$BOOTTIME" -t "$limit" -k "$KVM_ERROR_TEXT" -o "$log" "$marker" -- "${HOST_CMD[@]}")
+		read -r marker_us exit_us rc <<<"$result"
 		((rc >= 0)) || rc=124                      # boottime killed it: like timeout(1)
-		qemu_status "$rc" "$log" "$limit" && status=0 || status=$?
-		guest=$(grep -aoE 'pvkit: ready in [0-9]+ us' "$log" | head -n 1 | tr -dc 0-9 || true)
-		if ((status != 0 || ready_us < 0)) || [[ -z $guest ]]; then
+		host_status "$host" "$rc" "$log" "$limit" && status=0 || status=$?
+		if ((status != 0 || marker_us < 0)); then
 			failures=$((failures + 1))
-			progress "$host run $run: $(status_text "$status"), ready line $( ((ready_us >= 0)) && echo seen || echo missing); see ${log#"$PVKIT_ROOT"/}"
+			progress "$host run $run: $(status_text "$status"), '$marker' $( ((marker_us >= 0)) && echo seen || echo missing); see ${log#"$PVKIT_ROOT"/}"
 			((failures < 2)) || break              # don't waste time on a broken host
 			continue
 		fi
-		readies+=("$ready_us") exits+=("$exit_us") guests+=("$guest")
-		progress "$host run $run: ready $((ready_us / 1000)) ms, exit $((exit_us / 1000)) ms, guest $guest us"
+		markers+=("$marker_us") exits+=("$exit_us") T_LOGS+=("$log")
+		progress "$host run $run: marker $((marker_us / 1000)) ms, exit $((exit_us / 1000)) ms"
 	done
-	if ((${#readies[@]} == 0)); then
-		ROW_NOTE="no successful run ($failures failed)"
+	if ((${#markers[@]} == 0)); then
+		T_NOTE="no successful run ($failures failed)"
 		return
 	fi
-	ROW_READY=$(stats "${readies[@]}") ROW_EXIT=$(stats "${exits[@]}") ROW_GUEST=$(stats "${guests[@]}")
-	ROW_RUNS="${#readies[@]}/$RUNS"
+	T_MARKER=$(stats "${markers[@]}") T_EXIT=$(stats "${exits[@]}") T_OK="${#markers[@]}/$runs"
+}
+
+# ---- 2. boot time -------------------------------------------------------------------
+boot_section() {
+	local host base="" base_ready="" base_exit="" base_guest="" guests log row guest_stats
+	echo "## Boot time, empty command line: median (min–max)"
+	echo
+	echo "| host | runs ok | to \`pvkit: ready\` line, ms | ×ready | to VMM exit, ms | ×exit | guest entry→ready, µs | ×guest |"
+	echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+	for host in "${HOSTS[@]}"; do
+		if ! host_available "$host"; then
+			echo "| $host | – | skipped: $UNAVAILABLE_REASON | | | | | |"
+			continue
+		fi
+		progress "boot time on $host: $RUNS runs"
+		time_boots "$host" "pvkit: ready" "$RUNS" ""
+		if [[ -n $T_NOTE ]]; then
+			echo "| $host | 0/$RUNS | $T_NOTE | | | | | |"
+			continue
+		fi
+		guests=()
+		for log in "${T_LOGS[@]}"; do
+			guests+=("$(grep -aoE 'pvkit: ready in [0-9]+ us' "$log" | head -n 1 | tr -dc 0-9)")
+		done
+		guest_stats=$(stats "${guests[@]}")
+		if [[ -z $base ]]; then                     # the baseline for the × columns
+			base=$host base_ready=${T_MARKER%% *} base_exit=${T_EXIT%% *} base_guest=${guest_stats%% *}
+		fi
+		row="| $host | $T_OK | $(cell "$T_MARKER" 1000 1) | $(ratio "${T_MARKER%% *}" "$base_ready")"
+		row+=" | $(cell "$T_EXIT" 1000 1) | $(ratio "${T_EXIT%% *}" "$base_exit")"
+		row+=" | $(cell "$guest_stats" 1 0) | $(ratio "${guest_stats%% *}" "$base_guest") |"
+		echo "$row"
+	done
+	echo
+	echo "× columns: median divided by the median of ${base:-the first host} on the same column."
+	echo
+}
+
+# ---- 3. the VMM's own cost ------------------------------------------------------------
+vmm_section() {
+	local host base_exit="" saved_image=$IMAGE
+	echo "## The VMM's own cost: a trivial PVH kernel, median (min–max)"
+	echo
+	echo "\`tests/tools/trivial-pvh.S\` prints one line on COM1 and writes port 0xf4: the time"
+	echo "is almost all the VMM's own (process start, VM creation, loading, tear-down)."
+	echo
+	echo "| host | runs ok | to its line, ms | to VMM exit, ms | exit time ÷ ${VMM_HOSTS[0]}'s |"
+	echo "|---|---:|---:|---:|---:|"
+	IMAGE=$TRIVIAL_IMAGE
+	for host in "${VMM_HOSTS[@]}"; do
+		if ! host_available "$host"; then
+			echo "| $host | – | skipped: $UNAVAILABLE_REASON | | |"
+			continue
+		fi
+		progress "trivial kernel on $host: $RUNS runs"
+		time_boots "$host" "$TRIVIAL_MARKER" "$RUNS" ""
+		if [[ -n $T_NOTE ]]; then
+			echo "| $host | 0/$RUNS | $T_NOTE | | |"
+			continue
+		fi
+		[[ $host != "${VMM_HOSTS[0]}" ]] || base_exit=${T_EXIT%% *}
+		echo "| $host | $T_OK | $(cell "$T_MARKER" 1000 1) | $(cell "$T_EXIT" 1000 1) | $(ratio "${T_EXIT%% *}" "${base_exit:-0}") |"
+	done
+	IMAGE=$saved_image
+	echo
+}
+
+# ---- 4. exits per boot ------------------------------------------------------------------
+exits_section() {
+	echo "## VM exits per boot under pvkit-hv (\`--stats\`, empty command line)"
+	echo
+	if ! host_available pvkit-hv; then
+		echo "skipped: $UNAVAILABLE_REASON"
+		echo
+		return
+	fi
+	echo '```'
+	"$PVKIT_HV" --stats "$IMAGE" 2>&1 >/dev/null || true
+	echo '```'
+	echo
+}
+
+# ---- 5. the emulated disk ----------------------------------------------------------------
+# disk_rates KIND: the KiB/s figures of bench line KIND in the logs T_LOGS.
+disk_rates() {
+	local log
+	for log in "${T_LOGS[@]}"; do
+		grep -aoE "bench: $1 ata0: .*\\([0-9]+ KiB/s\\)" "$log" | grep -oE '[0-9]+ KiB/s' | tr -dc 0-9
+		echo
+	done | grep -E '^[0-9]+$' || true
+}
+
+disk_section() {
+	local host disk kind rates cells
+	echo "## Emulated ATA disk: sequential throughput (\`bench=block\`), median (min–max)"
+	echo
+	echo "The guest's ATA PIO driver moves 64 KiB per request, from sector 1024 on; every"
+	echo "register access is a VM exit (docs/ata.md counts them)."
+	echo
+	echo "| host | runs ok | seq-write KiB/s | seq-read KiB/s |"
+	echo "|---|---:|---:|---:|"
+	for host in "${DISK_HOSTS[@]}"; do
+		if ! host_available "$host"; then
+			echo "| $host | – | skipped: $UNAVAILABLE_REASON | |"
+			continue
+		fi
+		disk=$LOG_DIR/$host-bench-disk.img
+		rm -f "$disk"
+		truncate -s 16M "$disk"
+		progress "bench=block on $host: $DISK_RUNS runs"
+		time_boots "$host" "pvkit: exit status 0" "$DISK_RUNS" "bench=block" "$disk"
+		if [[ -n $T_NOTE ]]; then
+			echo "| $host | 0/$DISK_RUNS | $T_NOTE | |"
+			continue
+		fi
+		cells=()
+		for kind in seq-write seq-read; do
+			mapfile -t rates < <(disk_rates "$kind")
+			if ((${#rates[@]} == 0)); then
+				cells+=("no result")
+			else
+				cells+=("$(cell "$(stats "${rates[@]}")" 1 0)")
+			fi
+		done
+		echo "| $host | $T_OK | ${cells[0]} | ${cells[1]} |"
+	done
+	echo
 }
 
 report() {
-	local host
-	echo "# pvkit boot benchmark"
+	echo "# pvkit benchmark"
 	echo
 	echo "$(date -u +%FT%TZ); $("$QEMU" --version | head -n 1); $(nproc) CPUs;" \
 		"KVM: $(kvm_usable && echo usable || echo "$PVKIT_KVM_STATE"); $RUNS runs per host."
 	echo
 	image_report
-	echo "## Boot time, empty command line: median (min–max)"
-	echo
-	echo "| host | runs ok | to \`pvkit: ready\` line, ms | ×ready | to QEMU exit, ms | ×exit | guest entry→ready, µs | ×guest |"
-	echo "|---|---:|---:|---:|---:|---:|---:|---:|"
-	for host in "${HOSTS[@]}"; do
-		echo "${ROWS[$host]}"
-	done
-	echo
-	echo "× columns: median divided by the median of ${HOSTS[0]} on the same column."
+	boot_section
+	vmm_section
+	exits_section
+	disk_section
 }
 
 # ---- main ---------------------------------------------------------------------------
 HOSTS=("$@")
 ((${#HOSTS[@]} > 0)) || HOSTS=("${BENCH_HOSTS[@]}")
+for host in "${HOSTS[@]}"; do
+	is_host "$host" || die "unknown host '$host' (hosts: ${ALL_HOSTS[*]})"
+done
 [[ -f $IMAGE ]] || die "no image $IMAGE (run make)"
+[[ -f $TRIVIAL_IMAGE ]] || die "no $TRIVIAL_IMAGE (run make)"
 IMAGE_NAME=$IMAGE        # before snapshot_image below
 ((RUNS >= 1)) || die "BENCH_RUNS must be at least 1"
 build_boottime
 rm -rf "$LOG_DIR"
 mkdir -p "$LOG_DIR"
 snapshot_image "$LOG_DIR"
-
-declare -A ROWS
-BASE_READY="" BASE_EXIT="" BASE_GUEST=""
-for host in "${HOSTS[@]}"; do
-	if ! host_available "$host"; then
-		progress "$host: skipped ($UNAVAILABLE_REASON)"
-		ROWS[$host]="| $host | – | skipped: $UNAVAILABLE_REASON | | | | | |"
-		continue
-	fi
-	progress "$host: $RUNS runs (timeout $(host_timeout "$host") s each)"
-	bench_host "$host"
-	if [[ -n $ROW_NOTE ]]; then
-		ROWS[$host]="| $host | 0/$RUNS | $ROW_NOTE | | | | | |"
-		continue
-	fi
-	if [[ $host == "${HOSTS[0]}" ]]; then         # the baseline for the × columns
-		BASE_READY=${ROW_READY%% *} BASE_EXIT=${ROW_EXIT%% *} BASE_GUEST=${ROW_GUEST%% *}
-	fi
-	ROWS[$host]="| $host | $ROW_RUNS | $(cell "$ROW_READY" 1000 1) | $(ratio "${ROW_READY%% *}" "$BASE_READY")"
-	ROWS[$host]+=" | $(cell "$ROW_EXIT" 1000 1) | $(ratio "${ROW_EXIT%% *}" "$BASE_EXIT")"
-	ROWS[$host]+=" | $(cell "$ROW_GUEST" 1 0) | $(ratio "${ROW_GUEST%% *}" "$BASE_GUEST") |"
-done
 
 report | tee "$REPORT"
 progress "report saved to ${REPORT#"$PVKIT_ROOT"/}; console logs in ${LOG_DIR#"$PVKIT_ROOT"/}/"

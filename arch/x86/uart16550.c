@@ -3,8 +3,9 @@
  *
  * Output is written in bursts of up to the FIFO's depth after one check
  * that the transmitter is empty, instead of checking before every byte:
- * under a hypervisor each port access is a VM exit, and a burst written
- * with one string instruction costs one exit, not sixteen.
+ * under a hypervisor each port access is a VM exit.  A burst is a single
+ * `rep outsb`: one instruction where kernel code is emulated instruction by
+ * instruction (this machine's KVM), though KVM still exits once per byte.
  */
 #include "arch/x86/cpu.h"
 #include "arch/x86/uart16550.h"
@@ -53,8 +54,7 @@ void uart_init(void)
 	outb(COM1_PORT + UART_MCR, MCR_DTR_RTS);
 }
 
-/* Send up to one FIFO's worth with a single `rep outsb`: one instruction,
- * and one exit to the VMM for the whole run instead of one per byte. */
+/* Send up to one FIFO's worth with a single `rep outsb` instruction. */
 static void send_burst(const char *s, size_t len)
 {
 	__asm__ volatile("rep outsb"
