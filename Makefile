@@ -98,8 +98,8 @@ clean:
 	rm -rf $(BUILD)
 
 help:
-	@echo "make          build build/pvkit.elf (installs missing Debian packages first)"
+	@echo "make          build build/pvkit.elf, build/pvkit-hv and the test tools (installs missing Debian packages first)"
 	@echo "make run      boot the image and show its boot report (ARGS='-- test=all' etc.)"
 	@echo "make test     unit tests + the in-guest suite on every available host"
-	@echo "make bench    boot-time benchmark across hosts"
+	@echo "make bench    boot times, pvkit-hv vs QEMU, disk throughput"
 	@echo "make clean    remove build/"
