@@ -7,11 +7,11 @@
  * Everything after "--" is the guest's command line, joined by spaces.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "host/error.h"
 #include "host/exit_codes.h"
 #include "host/options.h"
 
@@ -45,19 +45,6 @@ const char options_usage[] =
 	"  255    stopped by SIGINT or SIGTERM\n"
 	"\n"
 	"Example: pvkit-hv --mem 256M --disk disk.img build/pvkit.elf -- test=all\n";
-
-static bool fail(char *err, size_t err_len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static bool fail(char *err, size_t err_len, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, err_len, fmt, ap);
-	va_end(ap);
-	return false;
-}
 
 /* Shift for a size suffix, or -1 if the suffix is not one we know. */
 static int suffix_shift(const char *suffix)
@@ -110,13 +97,13 @@ static bool set_mem(struct options *out, const char *value, char *err, size_t er
 	uint64_t bytes;
 
 	if (!options_parse_size(value, &bytes))
-		return fail(err, err_len, "--mem: '%s' is not a size (examples: 64M, 1G, 4096K)",
+		return error_set(err, err_len, "--mem: '%s' is not a size (examples: 64M, 1G, 4096K)",
 			    value);
 	if (bytes < LAYOUT_RAM_MIN)
-		return fail(err, err_len, "--mem: %s is too small (at least %llu MiB)",
+		return error_set(err, err_len, "--mem: %s is too small (at least %llu MiB)",
 			    value, LAYOUT_RAM_MIN / MiB);
 	if (bytes > LAYOUT_RAM_MAX)
-		return fail(err, err_len,
+		return error_set(err, err_len,
 			    "--mem: %s is too large (at most %llu GiB: RAM must end below "
 			    "the 32-bit device hole)", value, LAYOUT_RAM_MAX / GiB);
 	out->mem_bytes = (bytes + 4 * KiB - 1) & ~(4 * KiB - 1);  /* whole pages */
@@ -126,10 +113,10 @@ static bool set_mem(struct options *out, const char *value, char *err, size_t er
 static bool add_disk(struct options *out, const char *value, char *err, size_t err_len)
 {
 	if (out->disk_count == OPTIONS_MAX_DISKS)
-		return fail(err, err_len, "--disk: at most %d disks (the two ATA channels "
+		return error_set(err, err_len, "--disk: at most %d disks (the two ATA channels "
 			    "have a master and a slave each)", OPTIONS_MAX_DISKS);
 	if (value[0] == '\0')
-		return fail(err, err_len, "--disk: empty file name");
+		return error_set(err, err_len, "--disk: empty file name");
 	out->disks[out->disk_count++] = value;
 	return true;
 }
@@ -137,7 +124,7 @@ static bool add_disk(struct options *out, const char *value, char *err, size_t e
 static bool set_timeout(struct options *out, const char *value, char *err, size_t err_len)
 {
 	if (!parse_seconds(value, &out->timeout_seconds))
-		return fail(err, err_len, "--timeout: '%s' is not a whole number of seconds "
+		return error_set(err, err_len, "--timeout: '%s' is not a whole number of seconds "
 			    "(0 to %u)", value, OPTIONS_TIMEOUT_MAX);
 	return true;
 }
@@ -153,7 +140,7 @@ static bool join_cmdline(int argc, char *const argv[], int first, struct options
 		size_t sep = i > first ? 1 : 0;
 
 		if (used + sep + len >= sizeof(out->cmdline))
-			return fail(err, err_len, "the kernel command line is longer than %zu bytes",
+			return error_set(err, err_len, "the kernel command line is longer than %zu bytes",
 				    sizeof(out->cmdline) - 1);
 		if (sep)
 			out->cmdline[used++] = ' ';
@@ -198,7 +185,7 @@ static bool try_valued_option(int argc, char *const argv[], int i, struct option
 		    (opt->short_name == NULL || strcmp(arg, opt->short_name) != 0))
 			continue;
 		if (i + 1 >= argc)
-			return fail(err, err_len, "%s needs a value", arg);
+			return error_set(err, err_len, "%s needs a value", arg);
 		*consumed = 2;
 		return opt->apply(out, argv[i + 1], err, err_len);
 	}
@@ -244,13 +231,13 @@ bool options_parse(int argc, char *const argv[], struct options *out,
 		if (try_flag(arg, out))
 			continue;
 		if (arg[0] == '-' && arg[1] != '\0')
-			return fail(err, err_len, "unknown option '%s'", arg);
+			return error_set(err, err_len, "unknown option '%s'", arg);
 		if (out->kernel != NULL)
-			return fail(err, err_len, "unexpected argument '%s' (the kernel is '%s'; "
+			return error_set(err, err_len, "unexpected argument '%s' (the kernel is '%s'; "
 				    "put the kernel's command line after --)", arg, out->kernel);
 		out->kernel = arg;
 	}
 	if (out->action == ACTION_RUN && out->kernel == NULL)
-		return fail(err, err_len, "no kernel image given");
+		return error_set(err, err_len, "no kernel image given");
 	return true;
 }

@@ -17,7 +17,6 @@
 #define _GNU_SOURCE             /* close_range */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +24,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "host/error.h"
 #include "host/cpuid.h"
 #include "host/layout.h"
 #include "host/vm.h"
@@ -33,23 +33,10 @@
 #define CPUID_MAX_ENTRIES       256     /* KVM's KVM_MAX_CPUID_ENTRIES */
 #define CPUID_EXTRA_ENTRIES     8       /* room for the leaves we add */
 
-static bool fail(char *err, size_t err_len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static bool fail(char *err, size_t err_len, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, err_len, fmt, ap);
-	va_end(ap);
-	return false;
-}
-
 /* A failed ioctl, named, with errno's text. */
 static bool fail_ioctl(char *err, size_t err_len, const char *what)
 {
-	return fail(err, err_len, "%s: %s: %s", KVM_DEVICE, what, strerror(errno));
+	return error_set(err, err_len, "%s: %s: %s", KVM_DEVICE, what, strerror(errno));
 }
 
 bool vm_alloc_ram(struct vm *vm, uint64_t ram_size, char *err, size_t err_len)
@@ -59,7 +46,7 @@ bool vm_alloc_ram(struct vm *vm, uint64_t ram_size, char *err, size_t err_len)
 			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 
 	if (ram == MAP_FAILED)
-		return fail(err, err_len, "cannot reserve %llu MiB of guest RAM: %s",
+		return error_set(err, err_len, "cannot reserve %llu MiB of guest RAM: %s",
 			    (unsigned long long)(ram_size / MiB), strerror(errno));
 	/* A fork (see vm_destroy_in_background) must not copy guest RAM. */
 	madvise(ram, ram_size, MADV_DONTFORK);
@@ -75,12 +62,12 @@ static bool open_kvm(struct vm *vm, char *err, size_t err_len)
 		const char *hint = errno == ENOENT ? " (is the kvm module loaded?)" :
 				   errno == EACCES ? " (are you in the kvm group?)" : "";
 
-		return fail(err, err_len, "%s: %s%s", KVM_DEVICE, strerror(errno), hint);
+		return error_set(err, err_len, "%s: %s%s", KVM_DEVICE, strerror(errno), hint);
 	}
 	int version = ioctl(vm->kvm_fd, KVM_GET_API_VERSION, 0);
 
 	if (version != KVM_API_VERSION)
-		return fail(err, err_len, "%s: KVM API version %d, expected %d", KVM_DEVICE,
+		return error_set(err, err_len, "%s: KVM API version %d, expected %d", KVM_DEVICE,
 			    version, KVM_API_VERSION);
 	return true;
 }
@@ -90,7 +77,7 @@ static bool require_capability(struct vm *vm, int cap, const char *name,
 {
 	if (ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, cap) > 0)
 		return true;
-	return fail(err, err_len, "%s: this KVM lacks %s", KVM_DEVICE, name);
+	return error_set(err, err_len, "%s: this KVM lacks %s", KVM_DEVICE, name);
 }
 
 static bool check_capabilities(struct vm *vm, char *err, size_t err_len)
@@ -171,7 +158,7 @@ static bool set_cpuid(struct vm *vm, char *err, size_t err_len)
 	bool ok = false;
 
 	if (table == NULL)
-		return fail(err, err_len, "out of memory");
+		return error_set(err, err_len, "out of memory");
 	table->nent = CPUID_MAX_ENTRIES;
 	bool tsc_deadline = ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION,
 				  KVM_CAP_TSC_DEADLINE_TIMER) > 0;
@@ -179,7 +166,7 @@ static bool set_cpuid(struct vm *vm, char *err, size_t err_len)
 	if (ioctl(vm->kvm_fd, KVM_GET_SUPPORTED_CPUID, table) < 0)
 		fail_ioctl(err, err_len, "KVM_GET_SUPPORTED_CPUID");
 	else if (!cpuid_install_hypervisor_leaves(table, capacity, tsc_deadline))
-		fail(err, err_len, "CPUID table full");
+		error_set(err, err_len, "CPUID table full");
 	else if (ioctl(vm->vcpu_fd, KVM_SET_CPUID2, table) < 0)
 		fail_ioctl(err, err_len, "KVM_SET_CPUID2");
 	else
