@@ -41,9 +41,11 @@
  *     7.1.2: device 0 answers for an absent device 1); a channel with no
  *     drive at all reads FFh everywhere, like a floating bus.
  *
- * Register names and constants are written here independently of the
- * guest driver's (arch/x86/ata.c): if either side misreads the
- * specification, the tests between them catch it instead of hiding it.
+ * The register interface itself (ports, registers, bits, commands,
+ * IDENTIFY words) is arch/x86/ata_regs.h, shared with the guest driver
+ * (arch/x86/ata.c): both sides of one hardware interface.  QEMU's IDE
+ * disk, which the guest's tests also run against, remains an independent
+ * reading of the specification.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -55,73 +57,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "arch/x86/ata_regs.h"
 #include "host/ata.h"
 #include "host/io.h"
 #include "host/trace.h"
-
-#define ATA_SECTOR_SIZE         512
-#define ATA_CHANNELS            2
-#define ATA_DRIVES_PER_CHANNEL  2
-#define ATA_MAX_DRIVES          (ATA_CHANNELS * ATA_DRIVES_PER_CHANNEL)
-
-/* The legacy ("compatibility mode") resources of the two channels. */
-#define ATA_PRIMARY_COMMAND_BASE   0x1f0
-#define ATA_PRIMARY_CONTROL_PORT   0x3f6
-#define ATA_PRIMARY_IRQ            14
-#define ATA_SECONDARY_COMMAND_BASE 0x170
-#define ATA_SECONDARY_CONTROL_PORT 0x376
-#define ATA_SECONDARY_IRQ          15
-#define ATA_COMMAND_BLOCK_PORTS    8
-#define ATA_CONTROL_BLOCK_PORTS    1    /* 0x3f7 belongs to the floppy controller */
-
-/* Command block registers: offsets from the channel's command base. */
-#define ATA_REG_DATA            0       /* 16-bit PIO data */
-#define ATA_REG_ERROR           1       /* read */
-#define ATA_REG_FEATURES        1       /* write */
-#define ATA_REG_COUNT           2       /* sector count */
-#define ATA_REG_LBA_LOW         3
-#define ATA_REG_LBA_MID         4
-#define ATA_REG_LBA_HIGH        5
-#define ATA_REG_DEVICE          6
-#define ATA_REG_STATUS          7       /* read: clears a pending interrupt */
-#define ATA_REG_COMMAND         7       /* write */
-
-/* Status register bits. */
-#define ATA_STATUS_ERR          0x01    /* the last command failed: see Error */
-#define ATA_STATUS_DRQ          0x08    /* the data register wants a transfer */
-#define ATA_STATUS_DSC          0x10    /* seek complete: obsolete, but legacy
-					 * drives (and drivers) expect it set */
-#define ATA_STATUS_DF           0x20    /* device fault */
-#define ATA_STATUS_DRDY         0x40    /* ready to accept commands */
-#define ATA_STATUS_BSY          0x80    /* busy: other bits are not valid */
-#define ATA_STATUS_IDLE         (ATA_STATUS_DRDY | ATA_STATUS_DSC)
-
-/* Error register bits. */
-#define ATA_ERROR_ABRT          0x04    /* command aborted: unsupported or bad */
-#define ATA_ERROR_IDNF          0x10    /* address not found: beyond the disk */
-#define ATA_ERROR_UNC           0x40    /* uncorrectable data error */
-#define ATA_DIAGNOSTIC_PASSED   0x01    /* Error register after a reset */
-
-/* Device register bits. */
-#define ATA_DEVICE_DEV          0x10    /* 0 = master (device 0), 1 = slave */
-#define ATA_DEVICE_LBA          0x40    /* 1 = LBA address, 0 = CHS */
-#define ATA_DEVICE_OBSOLETE     0xa0    /* bits 7 and 5 read as one */
-#define ATA_DEVICE_LBA28_HIGH   0x0f    /* LBA28 bits 27:24 */
-
-/* Device Control register bits (written through the control block). */
-#define ATA_CONTROL_NIEN        0x02    /* 1 = do not assert INTRQ */
-#define ATA_CONTROL_SRST        0x04    /* software reset of both drives */
-#define ATA_CONTROL_HOB         0x80    /* read the "previous" (high-order) bytes */
-
-/* Commands. */
-#define ATA_CMD_READ_SECTORS       0x20
-#define ATA_CMD_READ_SECTORS_EXT   0x24
-#define ATA_CMD_WRITE_SECTORS      0x30
-#define ATA_CMD_WRITE_SECTORS_EXT  0x34
-#define ATA_CMD_FLUSH_CACHE        0xe7
-#define ATA_CMD_FLUSH_CACHE_EXT    0xea
-#define ATA_CMD_IDENTIFY_DEVICE    0xec
-#define ATA_CMD_SET_FEATURES       0xef
 
 /* SET FEATURES subcommands (Features register). */
 #define ATA_FEATURE_ENABLE_WRITE_CACHE  0x02
@@ -138,64 +77,14 @@
 #define ATA_XFER_PIO_FLOW_CONTROL       0x01
 #define ATA_XFER_PIO_MAX_MODE           4
 
-/* Addressing limits. */
-#define ATA_LBA28_SECTORS       (UINT64_C(1) << 28)
-#define ATA_LBA48_SECTORS       (UINT64_C(1) << 48)
-#define ATA_LBA28_MAX_COUNT     256     /* a Sector Count of 0 means this */
-#define ATA_LBA48_MAX_COUNT     65536
-
-/* IDENTIFY DEVICE: words and bits (ATA-6 8.16, table 27). */
-#define ID_WORDS                256
-#define ID_CONFIG               0       /* general configuration */
-#define ID_CYLINDERS            1       /* CHS geometry words 1, 3, 6 */
-#define ID_HEADS                3
-#define ID_SECTORS_PER_TRACK    6
-#define ID_SERIAL               10      /* 20 ASCII characters */
-#define ID_FIRMWARE             23      /* 8 characters */
-#define ID_MODEL                27      /* 40 characters */
-#define ID_MULTIPLE_MAX         47
-#define ID_CAPABILITIES         49
-#define ID_CAPABILITIES_2       50
-#define ID_PIO_TIMING           51
-#define ID_FIELD_VALID          53
-#define ID_LBA28_CAPACITY       60      /* words 60-61 */
-#define ID_PIO_MODES            64
-#define ID_MIN_MWDMA_CYCLE      65      /* words 65-68: cycle times in ns */
-#define ID_MAJOR_VERSION        80
-#define ID_MINOR_VERSION        81
-#define ID_COMMAND_SET_1        82      /* supported */
-#define ID_COMMAND_SET_2        83
-#define ID_COMMAND_SET_EXT      84
-#define ID_COMMAND_ENABLED_1    85      /* enabled */
-#define ID_COMMAND_ENABLED_2    86
-#define ID_COMMAND_DEFAULT      87
-#define ID_UDMA_MODES           88
-#define ID_LBA48_CAPACITY       100     /* words 100-103 */
-#define ID_INTEGRITY            255
-
-#define ID_SERIAL_CHARS         20
-#define ID_FIRMWARE_CHARS       8
-#define ID_MODEL_CHARS          40
-
-#define ID_CONFIG_FIXED_ATA     0x0040  /* bit 15 = 0: ATA; bit 6: fixed device */
+/* What our drive reports in IDENTIFY DEVICE, beyond its size and the
+ * feature bits of arch/x86/ata_regs.h. */
 #define ID_MULTIPLE_NONE        0x8000  /* bits 15:8 = 80h, no READ MULTIPLE */
-#define ID_CAP_IORDY            0x0800
-#define ID_CAP_LBA              0x0200
-#define ID_CAP2_VALID           0x4000  /* bits 15:14 = 01b */
 #define ID_PIO_TIMING_MODE2     0x0200  /* obsolete word 51: mode 2 in 15:8 */
-#define ID_VALID_64_70          0x0002  /* words 64-70 are valid */
-#define ID_VALID_88             0x0004  /* word 88 is valid */
 #define ID_PIO_MODES_3_4        0x0003
 #define ID_PIO_CYCLE_NS         120     /* PIO mode 4 */
 #define ID_MAJOR_ATA_4_TO_6     0x0070  /* bits 4, 5, 6: ATA/ATAPI-4, -5, -6 */
 #define ID_MINOR_NOT_REPORTED   0x0000
-#define ID_WORD_VALID           0x4000  /* words 83, 84, 87: bits 15:14 = 01b */
-#define ID_SET1_WRITE_CACHE     0x0020  /* word 82/85 bit 5 */
-#define ID_SET1_LOOK_AHEAD      0x0040  /* word 82/85 bit 6 */
-#define ID_SET2_LBA48           0x0400  /* word 83/86 bit 10 */
-#define ID_SET2_FLUSH_CACHE     0x1000  /* bit 12 */
-#define ID_SET2_FLUSH_CACHE_EXT 0x2000  /* bit 13 */
-#define ID_INTEGRITY_SIGNATURE  0xa5    /* word 255 bits 7:0; 15:8 checksum */
 
 /* CHS geometry reported in words 1, 3, 6 (ATA-6 annex: 16 heads, 63
  * sectors per track, at most 16383 cylinders).  Informational only: CHS
@@ -443,7 +332,7 @@ static void build_identify(const struct ata_drive *d, uint16_t *id)
 	char serial[ID_SERIAL_CHARS + 1];
 	uint64_t lba28 = d->sectors < ATA_LBA28_SECTORS ? d->sectors : ATA_LBA28_SECTORS - 1;
 
-	memset(id, 0, ID_WORDS * sizeof(*id));
+	memset(id, 0, ATA_IDENTIFY_WORDS * sizeof(*id));
 	snprintf(serial, sizeof(serial), "PVKITHV-ATA%u", d->number);
 
 	id[ID_CONFIG] = ID_CONFIG_FIXED_ATA;
@@ -634,11 +523,11 @@ static void cmd_write(struct ata_drive *d, bool lba48)
 
 static void cmd_identify(struct ata_drive *d)
 {
-	uint16_t id[ID_WORDS];
+	uint16_t id[ATA_IDENTIFY_WORDS];
 
 	TRACE("ata%u: IDENTIFY DEVICE", d->number);
 	build_identify(d, id);
-	for (unsigned int i = 0; i < ID_WORDS; i++) {
+	for (unsigned int i = 0; i < ATA_IDENTIFY_WORDS; i++) {
 		d->buffer[2 * i] = (uint8_t)(id[i] & 0xff);     /* words are little-endian */
 		d->buffer[2 * i + 1] = (uint8_t)(id[i] >> 8);
 	}
@@ -817,8 +706,8 @@ static uint8_t drive_status(const struct ata_channel *ch)
 	const struct ata_drive *d = selected_drive(ch);
 
 	if (channel_is_empty(ch))
-		return 0xff;
-	return d ? d->status : 0;
+		return ATA_STATUS_FLOATING;
+	return d ? d->status : ATA_STATUS_ABSENT;
 }
 
 static uint8_t read_register(struct ata_channel *ch, unsigned int reg)

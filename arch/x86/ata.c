@@ -37,6 +37,7 @@
  * and Error registers printed.  Nothing here waits for an interrupt.
  */
 #include "arch/x86/ata.h"
+#include "arch/x86/ata_regs.h"
 #include "arch/x86/cpu.h"
 #include "kernel/block.h"
 #include "kernel/console.h"
@@ -44,80 +45,6 @@
 #include "kernel/timer.h"
 #include "lib/printf.h"
 #include "lib/string.h"
-
-#define ATA_SECTOR_SIZE         512
-#define ATA_SECTOR_WORDS        (ATA_SECTOR_SIZE / 2)
-#define ATA_CHANNELS            2
-#define ATA_DRIVES_PER_CHANNEL  2
-#define ATA_MAX_DRIVES          (ATA_CHANNELS * ATA_DRIVES_PER_CHANNEL)
-
-/* The legacy ("compatibility mode") port ranges of the two channels. */
-#define ATA_PRIMARY_COMMAND_BASE   0x1f0
-#define ATA_PRIMARY_CONTROL_PORT   0x3f6
-#define ATA_SECONDARY_COMMAND_BASE 0x170
-#define ATA_SECONDARY_CONTROL_PORT 0x376
-
-/* Command block registers: offsets from the channel's command base. */
-#define ATA_REG_DATA            0
-#define ATA_REG_ERROR           1       /* read */
-#define ATA_REG_COUNT           2       /* sector count */
-#define ATA_REG_LBA_LOW         3
-#define ATA_REG_LBA_MID         4
-#define ATA_REG_LBA_HIGH        5
-#define ATA_REG_DEVICE          6
-#define ATA_REG_STATUS          7       /* read */
-#define ATA_REG_COMMAND         7       /* write */
-
-/* Status register bits. */
-#define ATA_STATUS_ERR          0x01
-#define ATA_STATUS_DRQ          0x08
-#define ATA_STATUS_DF           0x20
-#define ATA_STATUS_BSY          0x80
-#define ATA_STATUS_FLOATING     0xff    /* nothing drives the bus */
-#define ATA_STATUS_ABSENT       0x00    /* the other drive answers for a missing one */
-
-/* Device register bits. */
-#define ATA_DEVICE_OBSOLETE     0xa0    /* bits 7 and 5: set, as legacy drives expect */
-#define ATA_DEVICE_LBA          0x40
-#define ATA_DEVICE_DEV          0x10    /* select device 1 (slave) */
-#define ATA_DEVICE_LBA28_HIGH   0x0f
-
-/* Device Control register bits. */
-#define ATA_CONTROL_NIEN        0x02    /* the drive must not interrupt us */
-#define ATA_CONTROL_SRST        0x04
-
-/* Signatures in LBA mid/high after a reset (ATA-6 9.12). */
-#define ATA_SIGNATURE_ATAPI_MID  0x14
-#define ATA_SIGNATURE_ATAPI_HIGH 0xeb
-
-/* Commands. */
-#define ATA_CMD_READ_SECTORS       0x20
-#define ATA_CMD_READ_SECTORS_EXT   0x24
-#define ATA_CMD_WRITE_SECTORS      0x30
-#define ATA_CMD_WRITE_SECTORS_EXT  0x34
-#define ATA_CMD_FLUSH_CACHE        0xe7
-#define ATA_CMD_FLUSH_CACHE_EXT    0xea
-#define ATA_CMD_IDENTIFY_DEVICE    0xec
-
-/* IDENTIFY DEVICE words (ATA-6 8.16). */
-#define ID_CONFIG               0
-#define ID_CONFIG_NOT_ATA       0x8000  /* bit 15 set: not an ATA device */
-#define ID_MODEL                27      /* 40 characters, words 27-46 */
-#define ID_MODEL_CHARS          40
-#define ID_CAPABILITIES         49
-#define ID_CAP_LBA              0x0200
-#define ID_LBA28_CAPACITY       60      /* words 60-61 */
-#define ID_COMMAND_SET_2        83
-#define ID_COMMAND_ENABLED_2    86
-#define ID_SET2_LBA48           0x0400
-#define ID_LBA48_CAPACITY       100     /* words 100-103 */
-#define ID_INTEGRITY            255
-#define ID_INTEGRITY_SIGNATURE  0xa5
-
-/* Addressing limits of one command. */
-#define ATA_LBA28_SECTORS       (UINT64_C(1) << 28)
-#define ATA_LBA28_MAX_COUNT     256     /* programmed as 0 */
-#define ATA_LBA48_MAX_COUNT     65536   /* programmed as 0 */
 
 /* Timing.  The specification lets a spinning disk take up to 31 s to come
  * out of reset; ours are emulated, so the bounds are shorter, long enough
@@ -315,37 +242,46 @@ static uint32_t max_count(const struct ata_drive *d)
 	return d->lba48 ? ATA_LBA48_MAX_COUNT : ATA_LBA28_MAX_COUNT;
 }
 
-/* One READ SECTORS (EXT): the PIO data-in protocol, sector by sector. */
-static int read_command(const struct ata_drive *d, uint64_t lba, uint32_t count, uint8_t *buf)
+/* The two PIO data protocols (ATA-6 section 9), one sector at a time:
+ *
+ *   data-in (READ SECTORS): the drive fetches a sector into its buffer and
+ *     sets DRQ; we read its 256 words from Data with `rep insw`.  Taking
+ *     the last word makes the drive fetch the next sector; after the last
+ *     one the command is over and there is nothing more to wait for.
+ *
+ *   data-out (WRITE SECTORS): the drive sets DRQ when its buffer can take
+ *     a sector; we write 256 words to Data with `rep outsw`, and the drive
+ *     writes them to the medium.  Only after the last sector does Status
+ *     say whether the write worked, so we wait for the command to end.
+ */
+enum pio_direction {
+	PIO_DATA_IN,            /* drive to memory: a read */
+	PIO_DATA_OUT,           /* memory to drive: a write */
+};
+
+/* The command of a transfer: the EXT (LBA48) form when the drive has it. */
+static struct ata_command pio_command(const struct ata_drive *d, enum pio_direction dir,
+				      uint64_t lba, uint32_t count)
 {
-	const struct ata_command cmd = {
-		.opcode = d->lba48 ? ATA_CMD_READ_SECTORS_EXT : ATA_CMD_READ_SECTORS,
-		.name = d->lba48 ? "READ SECTORS EXT" : "READ SECTORS",
-		.lba = lba, .count = count,
-	};
+	struct ata_command cmd = { .lba = lba, .count = count };
 
-	issue_command(d, &cmd);
-	for (uint32_t i = 0; i < count; i++) {
-		int error = wait_for_data(d, &cmd);
-
-		if (error)
-			return error;
-		insw(d->channel->command_base + ATA_REG_DATA, buf + i * ATA_SECTOR_SIZE,
-		     ATA_SECTOR_WORDS);
+	if (dir == PIO_DATA_IN) {
+		cmd.opcode = d->lba48 ? ATA_CMD_READ_SECTORS_EXT : ATA_CMD_READ_SECTORS;
+		cmd.name = d->lba48 ? "READ SECTORS EXT" : "READ SECTORS";
+	} else {
+		cmd.opcode = d->lba48 ? ATA_CMD_WRITE_SECTORS_EXT : ATA_CMD_WRITE_SECTORS;
+		cmd.name = d->lba48 ? "WRITE SECTORS EXT" : "WRITE SECTORS";
 	}
-	return 0;
+	return cmd;
 }
 
-/* One WRITE SECTORS (EXT): the PIO data-out protocol.  The last sector's
- * status tells whether the write worked, so it is waited for. */
-static int write_command(const struct ata_drive *d, uint64_t lba, uint32_t count,
-			 const uint8_t *buf)
+/* One READ or WRITE SECTORS (EXT) of count sectors (at most max_count),
+ * moving them between buf and the drive by the protocol of dir. */
+static int pio_transfer(const struct ata_drive *d, enum pio_direction dir, uint64_t lba,
+			uint32_t count, uint8_t *buf)
 {
-	const struct ata_command cmd = {
-		.opcode = d->lba48 ? ATA_CMD_WRITE_SECTORS_EXT : ATA_CMD_WRITE_SECTORS,
-		.name = d->lba48 ? "WRITE SECTORS EXT" : "WRITE SECTORS",
-		.lba = lba, .count = count,
-	};
+	const struct ata_command cmd = pio_command(d, dir, lba, count);
+	uint16_t data = d->channel->command_base + ATA_REG_DATA;
 
 	issue_command(d, &cmd);
 	for (uint32_t i = 0; i < count; i++) {
@@ -353,10 +289,14 @@ static int write_command(const struct ata_drive *d, uint64_t lba, uint32_t count
 
 		if (error)
 			return error;
-		outsw(d->channel->command_base + ATA_REG_DATA, buf + i * ATA_SECTOR_SIZE,
-		      ATA_SECTOR_WORDS);
+		if (dir == PIO_DATA_IN)
+			insw(data, buf + i * ATA_SECTOR_SIZE, ATA_SECTOR_WORDS);
+		else
+			outsw(data, buf + i * ATA_SECTOR_SIZE, ATA_SECTOR_WORDS);
 	}
-	return wait_for_completion(d, &cmd, ATA_COMMAND_TIMEOUT_NS);
+	if (dir == PIO_DATA_OUT)
+		return wait_for_completion(d, &cmd, ATA_COMMAND_TIMEOUT_NS);
+	return 0;
 }
 
 /* LBA28 reaches only the first 2^28 sectors (128 GiB). */
@@ -367,46 +307,38 @@ static bool addressable(const struct ata_drive *d, uint64_t lba, uint32_t count)
 
 /* ---- the block device ---------------------------------------------------------------- */
 
-/* The block layer has checked the range against blk.sectors; the drive
+/* A read or write of any length: as many commands as max_count needs.
+ * The block layer has checked the range against blk.sectors; the drive
  * checks it again, and a request past its end comes back as -EIO. */
-static int ata_read(struct block_device *dev, uint64_t lba, uint32_t count, void *buf)
+static int ata_transfer(struct block_device *dev, enum pio_direction dir, uint64_t lba,
+			uint32_t count, uint8_t *buf)
 {
 	const struct ata_drive *d = dev->driver_data;
-	uint8_t *p = buf;
 
 	if (!addressable(d, lba, count))
 		return -ERANGE;
 	while (count > 0) {
 		uint32_t n = count < max_count(d) ? count : max_count(d);
-		int error = read_command(d, lba, n, p);
+		int error = pio_transfer(d, dir, lba, n, buf);
 
 		if (error)
 			return error;
 		lba += n;
 		count -= n;
-		p += (uint64_t)n * ATA_SECTOR_SIZE;
+		buf += (uint64_t)n * ATA_SECTOR_SIZE;
 	}
 	return 0;
 }
 
+static int ata_read(struct block_device *dev, uint64_t lba, uint32_t count, void *buf)
+{
+	return ata_transfer(dev, PIO_DATA_IN, lba, count, buf);
+}
+
+/* Data-out only reads from buf: casting its const away is safe. */
 static int ata_write(struct block_device *dev, uint64_t lba, uint32_t count, const void *buf)
 {
-	const struct ata_drive *d = dev->driver_data;
-	const uint8_t *p = buf;
-
-	if (!addressable(d, lba, count))
-		return -ERANGE;
-	while (count > 0) {
-		uint32_t n = count < max_count(d) ? count : max_count(d);
-		int error = write_command(d, lba, n, p);
-
-		if (error)
-			return error;
-		lba += n;
-		count -= n;
-		p += (uint64_t)n * ATA_SECTOR_SIZE;
-	}
-	return 0;
+	return ata_transfer(dev, PIO_DATA_OUT, lba, count, (void *)buf);
 }
 
 static int ata_flush(struct block_device *dev)

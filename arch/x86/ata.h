@@ -13,9 +13,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "arch/x86/ata_regs.h"        /* ATA_IDENTIFY_WORDS */
 #include "kernel/block.h"
-
-#define ATA_IDENTIFY_WORDS 256
 
 /* Find the ATA disks on the legacy channels and register them.  Runs
  * during platform init: before the page allocator, so it uses no heap. */

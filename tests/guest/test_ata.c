@@ -11,6 +11,7 @@
  * checks it; otherwise that test skips.
  */
 #include "arch/x86/ata.h"
+#include "arch/x86/ata_regs.h"
 #include "kernel/block.h"
 #include "kernel/errno.h"
 #include "kernel/heap.h"
@@ -29,12 +30,6 @@
 
 #define NO_DISK "no ATA disk attached (QEMU: -drive file=IMG,format=raw,if=ide; " \
 		"pvkit-hv: --disk IMG)"
-
-#define ID_CONFIG_NOT_ATA       0x8000
-#define ID_LBA28_CAPACITY       60
-#define ID_LBA48_CAPACITY       100
-#define ID_INTEGRITY            255
-#define ID_INTEGRITY_SIGNATURE  0xa5
 
 /* The first ATA disk, if it is big enough for these tests. */
 static struct block_device *test_disk(void)
@@ -90,7 +85,7 @@ TEST(ata, identify_is_sane)
 	CHECK(dev->sectors > 0);
 	CHECK_EQ(dev->sector_size, SECTOR);
 	CHECK(dev->model != NULL && dev->model[0] != '\0');
-	CHECK_EQ(id[0] & ID_CONFIG_NOT_ATA, 0);
+	CHECK_EQ(id[ID_CONFIG] & ID_CONFIG_NOT_ATA, 0);
 	CHECK_EQ(identify_capacity(id, ata_uses_lba48(dev)), dev->sectors);
 	if ((id[ID_INTEGRITY] & 0xff) == ID_INTEGRITY_SIGNATURE) {
 		for (unsigned int i = 0; i < ATA_IDENTIFY_WORDS; i++)

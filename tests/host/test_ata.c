@@ -17,68 +17,33 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "arch/x86/ata_regs.h"
 #include "host/ata.h"
 #include "host/io.h"
 #include "tests/unit/check.h"
 
 void ata_tests(void);
 
-#define SECTOR          512
+/* Short names for the ports these tests drive, from arch/x86/ata_regs.h. */
+#define SECTOR          ATA_SECTOR_SIZE
+#define PRI_BASE        ATA_PRIMARY_COMMAND_BASE
+#define PRI_CONTROL     ATA_PRIMARY_CONTROL_PORT
+#define SEC_BASE        ATA_SECONDARY_COMMAND_BASE
+#define SEC_CONTROL     ATA_SECONDARY_CONTROL_PORT
+#define PRI_IRQ         ATA_PRIMARY_IRQ
 
-/* The guest's view: primary channel ports, register offsets, bits. */
-#define PRI_BASE        0x1f0
-#define PRI_CONTROL     0x3f6
-#define SEC_BASE        0x170
-#define SEC_CONTROL     0x376
-#define PRI_IRQ         14
+/* Device register values: device 0 or 1, LBA or CHS addressing. */
+#define DEV_MASTER_LBA  (ATA_DEVICE_OBSOLETE | ATA_DEVICE_LBA)                  /* 0xe0 */
+#define DEV_SLAVE_LBA   (ATA_DEVICE_OBSOLETE | ATA_DEVICE_LBA | ATA_DEVICE_DEV) /* 0xf0 */
+#define DEV_MASTER_CHS  ATA_DEVICE_OBSOLETE                                     /* 0xa0 */
 
-#define REG_DATA        0
-#define REG_ERROR       1
-#define REG_FEATURES    1
-#define REG_COUNT       2
-#define REG_LBA_LOW     3
-#define REG_LBA_MID     4
-#define REG_LBA_HIGH    5
-#define REG_DEVICE      6
-#define REG_STATUS      7
-#define REG_COMMAND     7
-
-#define ST_ERR          0x01
-#define ST_DRQ          0x08
-#define ST_DSC          0x10
-#define ST_DRDY         0x40
-#define ST_BSY          0x80
-#define ST_IDLE         (ST_DRDY | ST_DSC)
-
-#define ERR_ABRT        0x04
-#define ERR_IDNF        0x10
-#define ERR_UNC         0x40
-
-#define DEV_MASTER_LBA  0xe0    /* obsolete bits 7, 5 + LBA */
-#define DEV_SLAVE_LBA   0xf0
-#define DEV_MASTER_CHS  0xa0
-
-#define CTL_NIEN        0x02
-#define CTL_SRST        0x04
-#define CTL_HOB         0x80
-
-#define CMD_READ        0x20
-#define CMD_READ_EXT    0x24
-#define CMD_WRITE       0x30
-#define CMD_WRITE_EXT   0x34
-#define CMD_FLUSH       0xe7
-#define CMD_FLUSH_EXT   0xea
-#define CMD_IDENTIFY    0xec
-#define CMD_SET_FEATURES 0xef
 #define CMD_READ_DMA    0xc8    /* a real command we do not implement */
-
-#define MAX_DISKS       4
 
 /* A controller on its own port bus, with up to four temporary images. */
 struct rig {
 	struct io_bus bus;
 	struct ata_controller *ctl;
-	char path[MAX_DISKS + 1][64];
+	char path[ATA_MAX_DRIVES + 1][64];
 	unsigned int files;
 	int irq_level[16];
 	unsigned int irq_changes;
@@ -188,13 +153,13 @@ static void out8(struct rig *r, uint16_t port, uint8_t value)
 
 static uint8_t status(struct rig *r)
 {
-	return in8(r, PRI_BASE + REG_STATUS);
+	return in8(r, PRI_BASE + ATA_REG_STATUS);
 }
 
 static void read_words(struct rig *r, uint8_t *buf, unsigned int bytes)
 {
 	for (unsigned int i = 0; i < bytes; i += 2) {
-		uint16_t w = (uint16_t)port_in(r, PRI_BASE + REG_DATA, 2);
+		uint16_t w = (uint16_t)port_in(r, PRI_BASE + ATA_REG_DATA, 2);
 
 		buf[i] = (uint8_t)w;
 		buf[i + 1] = (uint8_t)(w >> 8);
@@ -204,33 +169,33 @@ static void read_words(struct rig *r, uint8_t *buf, unsigned int bytes)
 static void write_words(struct rig *r, const uint8_t *buf, unsigned int bytes)
 {
 	for (unsigned int i = 0; i < bytes; i += 2)
-		port_out(r, PRI_BASE + REG_DATA, 2, (uint16_t)(buf[i] | buf[i + 1] << 8));
+		port_out(r, PRI_BASE + ATA_REG_DATA, 2, (uint16_t)(buf[i] | buf[i + 1] << 8));
 }
 
 /* Program an LBA28 command: count, LBA, device, command. */
 static void issue28(struct rig *r, uint8_t device, uint8_t command, uint32_t lba, uint8_t count)
 {
-	out8(r, PRI_BASE + REG_COUNT, count);
-	out8(r, PRI_BASE + REG_LBA_LOW, (uint8_t)lba);
-	out8(r, PRI_BASE + REG_LBA_MID, (uint8_t)(lba >> 8));
-	out8(r, PRI_BASE + REG_LBA_HIGH, (uint8_t)(lba >> 16));
-	out8(r, PRI_BASE + REG_DEVICE, (uint8_t)(device | ((lba >> 24) & 0x0f)));
-	out8(r, PRI_BASE + REG_COMMAND, command);
+	out8(r, PRI_BASE + ATA_REG_COUNT, count);
+	out8(r, PRI_BASE + ATA_REG_LBA_LOW, (uint8_t)lba);
+	out8(r, PRI_BASE + ATA_REG_LBA_MID, (uint8_t)(lba >> 8));
+	out8(r, PRI_BASE + ATA_REG_LBA_HIGH, (uint8_t)(lba >> 16));
+	out8(r, PRI_BASE + ATA_REG_DEVICE, (uint8_t)(device | ((lba >> 24) & 0x0f)));
+	out8(r, PRI_BASE + ATA_REG_COMMAND, command);
 }
 
 /* Program an LBA48 command: each register twice, high-order byte first. */
 static void issue48(struct rig *r, uint8_t command, uint64_t lba, uint16_t count)
 {
-	out8(r, PRI_BASE + REG_COUNT, (uint8_t)(count >> 8));
-	out8(r, PRI_BASE + REG_LBA_LOW, (uint8_t)(lba >> 24));
-	out8(r, PRI_BASE + REG_LBA_MID, (uint8_t)(lba >> 32));
-	out8(r, PRI_BASE + REG_LBA_HIGH, (uint8_t)(lba >> 40));
-	out8(r, PRI_BASE + REG_COUNT, (uint8_t)count);
-	out8(r, PRI_BASE + REG_LBA_LOW, (uint8_t)lba);
-	out8(r, PRI_BASE + REG_LBA_MID, (uint8_t)(lba >> 8));
-	out8(r, PRI_BASE + REG_LBA_HIGH, (uint8_t)(lba >> 16));
-	out8(r, PRI_BASE + REG_DEVICE, DEV_MASTER_LBA);
-	out8(r, PRI_BASE + REG_COMMAND, command);
+	out8(r, PRI_BASE + ATA_REG_COUNT, (uint8_t)(count >> 8));
+	out8(r, PRI_BASE + ATA_REG_LBA_LOW, (uint8_t)(lba >> 24));
+	out8(r, PRI_BASE + ATA_REG_LBA_MID, (uint8_t)(lba >> 32));
+	out8(r, PRI_BASE + ATA_REG_LBA_HIGH, (uint8_t)(lba >> 40));
+	out8(r, PRI_BASE + ATA_REG_COUNT, (uint8_t)count);
+	out8(r, PRI_BASE + ATA_REG_LBA_LOW, (uint8_t)lba);
+	out8(r, PRI_BASE + ATA_REG_LBA_MID, (uint8_t)(lba >> 8));
+	out8(r, PRI_BASE + ATA_REG_LBA_HIGH, (uint8_t)(lba >> 16));
+	out8(r, PRI_BASE + ATA_REG_DEVICE, DEV_MASTER_LBA);
+	out8(r, PRI_BASE + ATA_REG_COMMAND, command);
 }
 
 static bool file_sector(const char *path, uint64_t lba, uint8_t *buf)
@@ -265,12 +230,12 @@ static uint16_t word(const uint8_t *buf, unsigned int index)
 /* IDENTIFY the master; the 512 bytes in id.  True if it worked. */
 static bool identify(struct rig *r, uint8_t *id)
 {
-	out8(r, PRI_BASE + REG_DEVICE, DEV_MASTER_LBA);
-	out8(r, PRI_BASE + REG_COMMAND, CMD_IDENTIFY);
-	if (status(r) != (ST_IDLE | ST_DRQ))
+	out8(r, PRI_BASE + ATA_REG_DEVICE, DEV_MASTER_LBA);
+	out8(r, PRI_BASE + ATA_REG_COMMAND, ATA_CMD_IDENTIFY_DEVICE);
+	if (status(r) != (ATA_STATUS_IDLE | ATA_STATUS_DRQ))
 		return false;
 	read_words(r, id, SECTOR);
-	return status(r) == ST_IDLE;
+	return status(r) == ATA_STATUS_IDLE;
 }
 
 /* ATA strings: two characters per word, first in the high byte. */
@@ -327,14 +292,14 @@ static void test_lba28_round_trip(void)
 	uint8_t out[3][SECTOR], in[SECTOR], file[SECTOR];
 
 	CHECK(rig_start(&r, 1, 100));
-	out8(&r, PRI_CONTROL, CTL_NIEN);
-	issue28(&r, DEV_MASTER_LBA, CMD_WRITE, 5, 3);
+	out8(&r, PRI_CONTROL, ATA_CONTROL_NIEN);
+	issue28(&r, DEV_MASTER_LBA, ATA_CMD_WRITE_SECTORS, 5, 3);
 	for (unsigned int s = 0; s < 3; s++) {
-		CHECK_UINT(status(&r), ST_IDLE | ST_DRQ);
+		CHECK_UINT(status(&r), ATA_STATUS_IDLE | ATA_STATUS_DRQ);
 		fill_pattern(out[s], 5 + s, 0x42);
 		write_words(&r, out[s], SECTOR);
 	}
-	CHECK_UINT(status(&r), ST_IDLE);
+	CHECK_UINT(status(&r), ATA_STATUS_IDLE);
 	for (unsigned int s = 0; s < 3; s++) {
 		CHECK(file_sector(r.path[0], 5 + s, file));
 		CHECK(memcmp(file, out[s], SECTOR) == 0);
@@ -342,16 +307,16 @@ static void test_lba28_round_trip(void)
 	CHECK(file_sector(r.path[0], 4, file) && sector_is_initial(file, 4));
 	CHECK(file_sector(r.path[0], 8, file) && sector_is_initial(file, 8));
 
-	issue28(&r, DEV_MASTER_LBA, CMD_READ, 4, 5);
+	issue28(&r, DEV_MASTER_LBA, ATA_CMD_READ_SECTORS, 4, 5);
 	for (unsigned int s = 0; s < 5; s++) {
-		CHECK_UINT(status(&r), ST_IDLE | ST_DRQ);
+		CHECK_UINT(status(&r), ATA_STATUS_IDLE | ATA_STATUS_DRQ);
 		read_words(&r, in, SECTOR);
 		if (s == 0 || s == 4)
 			CHECK(sector_is_initial(in, 4 + s));
 		else
 			CHECK(memcmp(in, out[s - 1], SECTOR) == 0);
 	}
-	CHECK_UINT(status(&r), ST_IDLE);
+	CHECK_UINT(status(&r), ATA_STATUS_IDLE);
 	rig_stop(&r);
 }
 
@@ -369,14 +334,14 @@ static void test_lba48_round_trip(void)
 	CHECK_UINT(word(id, 60) | (uint32_t)word(id, 61) << 16, 0x0fffffff);
 	CHECK_UINT(word(id, 100) | (uint64_t)word(id, 101) << 16 |
 		   (uint64_t)word(id, 102) << 32, sectors);
-	out8(&r, PRI_CONTROL, CTL_NIEN);
-	issue48(&r, CMD_WRITE_EXT, lba, 2);
+	out8(&r, PRI_CONTROL, ATA_CONTROL_NIEN);
+	issue48(&r, ATA_CMD_WRITE_SECTORS_EXT, lba, 2);
 	for (unsigned int s = 0; s < 2; s++) {
-		CHECK_UINT(status(&r), ST_IDLE | ST_DRQ);
+		CHECK_UINT(status(&r), ATA_STATUS_IDLE | ATA_STATUS_DRQ);
 		fill_pattern(out[s], lba + s, 0x99);
 		write_words(&r, out[s], SECTOR);
 	}
-	CHECK_UINT(status(&r), ST_IDLE);
+	CHECK_UINT(status(&r), ATA_STATUS_IDLE);
 	for (unsigned int s = 0; s < 2; s++) {
 		CHECK(file_sector(r.path[0], lba + s, file));
 		CHECK(memcmp(file, out[s], SECTOR) == 0);
@@ -385,11 +350,11 @@ static void test_lba48_round_trip(void)
 	CHECK(file_sector(r.path[0], lba & 0x0fffffff, file));
 	CHECK(file[0] == 0 && file[SECTOR - 1] == 0);
 
-	issue48(&r, CMD_READ_EXT, lba + 1, 1);
-	CHECK_UINT(status(&r), ST_IDLE | ST_DRQ);
+	issue48(&r, ATA_CMD_READ_SECTORS_EXT, lba + 1, 1);
+	CHECK_UINT(status(&r), ATA_STATUS_IDLE | ATA_STATUS_DRQ);
 	read_words(&r, in, SECTOR);
 	CHECK(memcmp(in, out[1], SECTOR) == 0);
-	CHECK_UINT(status(&r), ST_IDLE);
+	CHECK_UINT(status(&r), ATA_STATUS_IDLE);
 	rig_stop(&r);
 }
 
@@ -400,27 +365,27 @@ static void test_count_zero(void)
 
 	/* LBA28: 0 means 256. 300 sectors: 256 from LBA 0 fit, from 100 not. */
 	CHECK(rig_start(&r, 1, 300));
-	out8(&r, PRI_CONTROL, CTL_NIEN);
-	issue28(&r, DEV_MASTER_LBA, CMD_READ, 0, 0);
+	out8(&r, PRI_CONTROL, ATA_CONTROL_NIEN);
+	issue28(&r, DEV_MASTER_LBA, ATA_CMD_READ_SECTORS, 0, 0);
 	for (unsigned int s = 0; s < 256; s++) {
-		CHECK_UINT(status(&r), ST_IDLE | ST_DRQ);
+		CHECK_UINT(status(&r), ATA_STATUS_IDLE | ATA_STATUS_DRQ);
 		read_words(&r, in, SECTOR);
 		CHECK(sector_is_initial(in, s));
 	}
-	CHECK_UINT(status(&r), ST_IDLE);
-	issue28(&r, DEV_MASTER_LBA, CMD_READ, 100, 0);
-	CHECK_UINT(status(&r), ST_IDLE | ST_ERR);
-	CHECK_UINT(in8(&r, PRI_BASE + REG_ERROR), ERR_IDNF);
+	CHECK_UINT(status(&r), ATA_STATUS_IDLE);
+	issue28(&r, DEV_MASTER_LBA, ATA_CMD_READ_SECTORS, 100, 0);
+	CHECK_UINT(status(&r), ATA_STATUS_IDLE | ATA_STATUS_ERR);
+	CHECK_UINT(in8(&r, PRI_BASE + ATA_REG_ERROR), ATA_ERROR_IDNF);
 	rig_stop(&r);
 
 	/* LBA48: 0 means 65536. */
 	CHECK(rig_start(&r, 1, 65536 + 10));
-	out8(&r, PRI_CONTROL, CTL_NIEN);
-	issue48(&r, CMD_READ_EXT, 11, 0);
-	CHECK_UINT(status(&r), ST_IDLE | ST_ERR);
-	CHECK_UINT(in8(&r, PRI_BASE + REG_ERROR), ERR_IDNF);
-	issue48(&r, CMD_READ_EXT, 10, 0);
-	CHECK_UINT(status(&r), ST_IDLE | ST_DRQ);
+	out8(&r, PRI_CONTROL, ATA_CONTROL_NIEN);
+	issue48(&r, ATA_CMD_READ_SECTORS_EXT, 11, 0);
+	CHECK_UINT(status(&r), ATA_STATUS_IDLE | ATA_STATUS_ERR);
+	CHECK_UINT(in8(&r, PRI_BASE + ATA_REG_ERROR), ATA_ERROR_IDNF);
+	issue48(&r, ATA_CMD_READ_SECTORS_EXT, 10, 0);
+	CHECK_UINT(status(&r), ATA_STATUS_IDLE | ATA_STATUS_DRQ);
 	rig_stop(&r);
 }
 
@@ -442,23 +407,23 @@ static void test_out_of_range(void)
 
 	memset(junk, 0xee, sizeof(junk));
 	CHECK(rig_start(&r, 1, 64));
-	out8(&r, PRI_CONTROL, CTL_NIEN);
+	out8(&r, PRI_CONTROL, ATA_CONTROL_NIEN);
 
-	issue28(&r, DEV_MASTER_LBA, CMD_WRITE, 63, 2);  /* last sector + one past */
-	CHECK_UINT(status(&r), ST_IDLE | ST_ERR);
-	CHECK_UINT(in8(&r, PRI_BASE + REG_ERROR), ERR_IDNF);
+	issue28(&r, DEV_MASTER_LBA, ATA_CMD_WRITE_SECTORS, 63, 2);  /* last sector + one past */
+	CHECK_UINT(status(&r), ATA_STATUS_IDLE | ATA_STATUS_ERR);
+	CHECK_UINT(in8(&r, PRI_BASE + ATA_REG_ERROR), ATA_ERROR_IDNF);
 	write_words(&r, junk, SECTOR);                  /* no DRQ: ignored */
 
-	issue28(&r, DEV_MASTER_LBA, CMD_WRITE, 64, 1);  /* one past the end */
-	CHECK_UINT(status(&r), ST_IDLE | ST_ERR);
-	issue28(&r, DEV_MASTER_LBA, CMD_WRITE, 0x0fffffff, 1);
-	CHECK_UINT(status(&r), ST_IDLE | ST_ERR);
-	issue48(&r, CMD_WRITE_EXT, UINT64_C(0xffffffffffff), 0xffff);   /* wraps past 2^48 */
-	CHECK_UINT(status(&r), ST_IDLE | ST_ERR);
-	CHECK_UINT(in8(&r, PRI_BASE + REG_ERROR), ERR_IDNF);
+	issue28(&r, DEV_MASTER_LBA, ATA_CMD_WRITE_SECTORS, 64, 1);  /* one past the end */
+	CHECK_UINT(status(&r), ATA_STATUS_IDLE | ATA_STATUS_ERR);
+	issue28(&r, DEV_MASTER_LBA, ATA_CMD_WRITE_SECTORS, 0x0fffffff, 1);
+	CHECK_UINT(status(&r), ATA_STATUS_IDLE | ATA_STATUS_ERR);
+	issue48(&r, ATA_CMD_WRITE_SECTORS_EXT, UINT64_C(0xffffffffffff), 0xffff);   /* wraps past 2^48 */
+	CHECK_UINT(status(&r), ATA_STATUS_IDLE | ATA_STATUS_ERR);
+	CHECK_UINT(in8(&r, PRI_BASE + ATA_REG_ERROR), ATA_ERROR_IDNF);
 	write_words(&r, junk, SECTOR);
-	issue48(&r, CMD_READ_EXT, 64, 1);
-	CHECK_UINT(status(&r), ST_IDLE | ST_ERR);
+	issue48(&r, ATA_CMD_READ_SECTORS_EXT, 64, 1);
+	CHECK_UINT(status(&r), ATA_STATUS_IDLE | ATA_STATUS_ERR);
 
 	CHECK(image_is_initial(r.path[0], 64));
 	CHECK(stat(r.path[0], &st) == 0 && st.st_size == 64 * SECTOR);
@@ -467,10 +432,10 @@ static void test_out_of_range(void)
 
 static void check_aborted(struct rig *r, uint8_t command, uint8_t device)
 {
-	out8(r, PRI_BASE + REG_DEVICE, device);
-	out8(r, PRI_BASE + REG_COMMAND, command);
-	CHECK_UINT(status(r), ST_IDLE | ST_ERR);
-	CHECK_UINT(in8(r, PRI_BASE + REG_ERROR), ERR_ABRT);
+	out8(r, PRI_BASE + ATA_REG_DEVICE, device);
+	out8(r, PRI_BASE + ATA_REG_COMMAND, command);
+	CHECK_UINT(status(r), ATA_STATUS_IDLE | ATA_STATUS_ERR);
+	CHECK_UINT(in8(r, PRI_BASE + ATA_REG_ERROR), ATA_ERROR_ABRT);
 }
 
 static void test_unknown_command(void)
@@ -484,19 +449,19 @@ static void test_unknown_command(void)
 	check_aborted(&r, 0x91, DEV_MASTER_LBA);        /* INITIALIZE DEVICE PARAMETERS */
 	check_aborted(&r, 0xff, DEV_MASTER_LBA);
 	/* CHS addressing is rejected. */
-	out8(&r, PRI_BASE + REG_COUNT, 1);
-	check_aborted(&r, CMD_READ, DEV_MASTER_CHS);
+	out8(&r, PRI_BASE + ATA_REG_COUNT, 1);
+	check_aborted(&r, ATA_CMD_READ_SECTORS, DEV_MASTER_CHS);
 	/* An unknown SET FEATURES subcommand, and a DMA transfer mode. */
-	out8(&r, PRI_BASE + REG_FEATURES, 0x10);
-	check_aborted(&r, CMD_SET_FEATURES, DEV_MASTER_LBA);
-	out8(&r, PRI_BASE + REG_FEATURES, 0x03);
-	out8(&r, PRI_BASE + REG_COUNT, 0x42);           /* UDMA mode 2 */
-	check_aborted(&r, CMD_SET_FEATURES, DEV_MASTER_LBA);
+	out8(&r, PRI_BASE + ATA_REG_FEATURES, 0x10);
+	check_aborted(&r, ATA_CMD_SET_FEATURES, DEV_MASTER_LBA);
+	out8(&r, PRI_BASE + ATA_REG_FEATURES, 0x03);
+	out8(&r, PRI_BASE + ATA_REG_COUNT, 0x42);           /* UDMA mode 2 */
+	check_aborted(&r, ATA_CMD_SET_FEATURES, DEV_MASTER_LBA);
 	/* The error is cleared by the next good command. */
-	out8(&r, PRI_BASE + REG_COUNT, 0x0c);           /* PIO flow control mode 4 */
-	out8(&r, PRI_BASE + REG_COMMAND, CMD_SET_FEATURES);
-	CHECK_UINT(status(&r), ST_IDLE);
-	CHECK_UINT(in8(&r, PRI_BASE + REG_ERROR), 0);
+	out8(&r, PRI_BASE + ATA_REG_COUNT, 0x0c);           /* PIO flow control mode 4 */
+	out8(&r, PRI_BASE + ATA_REG_COMMAND, ATA_CMD_SET_FEATURES);
+	CHECK_UINT(status(&r), ATA_STATUS_IDLE);
+	CHECK_UINT(in8(&r, PRI_BASE + ATA_REG_ERROR), 0);
 	rig_stop(&r);
 }
 
@@ -507,18 +472,18 @@ static void test_data_port_without_drq(void)
 
 	memset(junk, 0x5a, sizeof(junk));
 	CHECK(rig_start(&r, 1, 16));
-	CHECK_UINT(status(&r), ST_IDLE);
-	CHECK_UINT(port_in(&r, PRI_BASE + REG_DATA, 2), 0xffff);
-	CHECK_UINT(port_in(&r, PRI_BASE + REG_DATA, 4), 0xffffffffu);
-	CHECK_UINT(port_in(&r, PRI_BASE + REG_DATA, 1), 0xff);
+	CHECK_UINT(status(&r), ATA_STATUS_IDLE);
+	CHECK_UINT(port_in(&r, PRI_BASE + ATA_REG_DATA, 2), 0xffff);
+	CHECK_UINT(port_in(&r, PRI_BASE + ATA_REG_DATA, 4), 0xffffffffu);
+	CHECK_UINT(port_in(&r, PRI_BASE + ATA_REG_DATA, 1), 0xff);
 	write_words(&r, junk, SECTOR);
-	CHECK_UINT(status(&r), ST_IDLE);
+	CHECK_UINT(status(&r), ATA_STATUS_IDLE);
 	CHECK(image_is_initial(r.path[0], 16));
 	/* After a completed read, extra data reads are all-ones too. */
-	issue28(&r, DEV_MASTER_LBA, CMD_READ, 3, 1);
+	issue28(&r, DEV_MASTER_LBA, ATA_CMD_READ_SECTORS, 3, 1);
 	read_words(&r, junk, SECTOR);
 	CHECK(sector_is_initial(junk, 3));
-	CHECK_UINT(port_in(&r, PRI_BASE + REG_DATA, 2), 0xffff);
+	CHECK_UINT(port_in(&r, PRI_BASE + ATA_REG_DATA, 2), 0xffff);
 	rig_stop(&r);
 }
 
@@ -529,23 +494,23 @@ static void test_access_sizes(void)
 	uint8_t by16[SECTOR], other[SECTOR];
 
 	CHECK(rig_start(&r, 1, 16));
-	issue28(&r, DEV_MASTER_LBA, CMD_READ, 2, 3);
+	issue28(&r, DEV_MASTER_LBA, ATA_CMD_READ_SECTORS, 2, 3);
 	read_words(&r, by16, SECTOR);
 	CHECK(sector_is_initial(by16, 2));
 	for (unsigned int i = 0; i < SECTOR; i += 4) {
-		uint32_t v = (uint32_t)port_in(&r, PRI_BASE + REG_DATA, 4);
+		uint32_t v = (uint32_t)port_in(&r, PRI_BASE + ATA_REG_DATA, 4);
 
 		memcpy(other + i, &v, 4);
 	}
 	CHECK(sector_is_initial(other, 3));
 	for (unsigned int i = 0; i < SECTOR; i++)
-		other[i] = (uint8_t)port_in(&r, PRI_BASE + REG_DATA, 1);
+		other[i] = (uint8_t)port_in(&r, PRI_BASE + ATA_REG_DATA, 1);
 	CHECK(sector_is_initial(other, 4));
-	CHECK_UINT(status(&r), ST_IDLE);
+	CHECK_UINT(status(&r), ATA_STATUS_IDLE);
 	/* A 16-bit access to the 8-bit registers covers two of them. */
-	out8(&r, PRI_BASE + REG_LBA_LOW, 0x12);
-	out8(&r, PRI_BASE + REG_LBA_MID, 0x34);
-	CHECK_UINT(port_in(&r, PRI_BASE + REG_LBA_LOW, 2), 0x3412);
+	out8(&r, PRI_BASE + ATA_REG_LBA_LOW, 0x12);
+	out8(&r, PRI_BASE + ATA_REG_LBA_MID, 0x34);
+	CHECK_UINT(port_in(&r, PRI_BASE + ATA_REG_LBA_LOW, 2), 0x3412);
 	rig_stop(&r);
 }
 
@@ -556,18 +521,18 @@ static void test_irq_and_nien(void)
 
 	CHECK(rig_start(&r, 1, 16));
 	/* IDENTIFY with interrupts enabled: INTRQ when the data is ready. */
-	out8(&r, PRI_BASE + REG_DEVICE, DEV_MASTER_LBA);
-	out8(&r, PRI_BASE + REG_COMMAND, CMD_IDENTIFY);
+	out8(&r, PRI_BASE + ATA_REG_DEVICE, DEV_MASTER_LBA);
+	out8(&r, PRI_BASE + ATA_REG_COMMAND, ATA_CMD_IDENTIFY_DEVICE);
 	CHECK_INT(r.irq_level[PRI_IRQ], 1);
-	CHECK_UINT(in8(&r, PRI_CONTROL), ST_IDLE | ST_DRQ);     /* alternate status */
+	CHECK_UINT(in8(&r, PRI_CONTROL), ATA_STATUS_IDLE | ATA_STATUS_DRQ);     /* alternate status */
 	CHECK_INT(r.irq_level[PRI_IRQ], 1);                     /* ... keeps it */
-	CHECK_UINT(status(&r), ST_IDLE | ST_DRQ);
+	CHECK_UINT(status(&r), ATA_STATUS_IDLE | ATA_STATUS_DRQ);
 	CHECK_INT(r.irq_level[PRI_IRQ], 0);                     /* Status acks it */
 	read_words(&r, buf, SECTOR);
 	CHECK_INT(r.irq_level[PRI_IRQ], 0);                     /* none at the end */
 
 	/* A 2-sector read: one interrupt per sector. */
-	issue28(&r, DEV_MASTER_LBA, CMD_READ, 0, 2);
+	issue28(&r, DEV_MASTER_LBA, ATA_CMD_READ_SECTORS, 0, 2);
 	CHECK_INT(r.irq_level[PRI_IRQ], 1);
 	status(&r);
 	read_words(&r, buf, SECTOR);
@@ -577,29 +542,29 @@ static void test_irq_and_nien(void)
 	CHECK_INT(r.irq_level[PRI_IRQ], 0);
 
 	/* A 2-sector write: none before the first sector, one after each. */
-	issue28(&r, DEV_MASTER_LBA, CMD_WRITE, 0, 2);
+	issue28(&r, DEV_MASTER_LBA, ATA_CMD_WRITE_SECTORS, 0, 2);
 	CHECK_INT(r.irq_level[PRI_IRQ], 0);
 	write_words(&r, buf, SECTOR);
 	CHECK_INT(r.irq_level[PRI_IRQ], 1);
-	CHECK_UINT(status(&r), ST_IDLE | ST_DRQ);
+	CHECK_UINT(status(&r), ATA_STATUS_IDLE | ATA_STATUS_DRQ);
 	write_words(&r, buf, SECTOR);
 	CHECK_INT(r.irq_level[PRI_IRQ], 1);
-	CHECK_UINT(status(&r), ST_IDLE);
+	CHECK_UINT(status(&r), ATA_STATUS_IDLE);
 	CHECK_INT(r.irq_level[PRI_IRQ], 0);
 
 	/* nIEN set: the line stays low, however the command ends. */
-	out8(&r, PRI_CONTROL, CTL_NIEN);
+	out8(&r, PRI_CONTROL, ATA_CONTROL_NIEN);
 	unsigned int changes = r.irq_changes;
 
-	issue28(&r, DEV_MASTER_LBA, CMD_READ, 0, 1);
+	issue28(&r, DEV_MASTER_LBA, ATA_CMD_READ_SECTORS, 0, 1);
 	read_words(&r, buf, SECTOR);
-	out8(&r, PRI_BASE + REG_COMMAND, CMD_READ_DMA);
-	CHECK_UINT(status(&r), ST_IDLE | ST_ERR);
+	out8(&r, PRI_BASE + ATA_REG_COMMAND, CMD_READ_DMA);
+	CHECK_UINT(status(&r), ATA_STATUS_IDLE | ATA_STATUS_ERR);
 	CHECK_UINT(r.irq_changes, changes);
 	CHECK_INT(r.irq_level[PRI_IRQ], 0);
 
 	/* A pending interrupt shows as soon as nIEN is cleared again. */
-	out8(&r, PRI_BASE + REG_COMMAND, CMD_FLUSH);
+	out8(&r, PRI_BASE + ATA_REG_COMMAND, ATA_CMD_FLUSH_CACHE);
 	CHECK_INT(r.irq_level[PRI_IRQ], 0);
 	out8(&r, PRI_CONTROL, 0);
 	CHECK_INT(r.irq_level[PRI_IRQ], 1);
@@ -614,28 +579,28 @@ static void test_flush(void)
 	uint8_t id[SECTOR], buf[SECTOR], file[SECTOR];
 
 	CHECK(rig_start(&r, 1, 16));
-	out8(&r, PRI_CONTROL, CTL_NIEN);
+	out8(&r, PRI_CONTROL, ATA_CONTROL_NIEN);
 	fill_pattern(buf, 1, 7);
-	issue28(&r, DEV_MASTER_LBA, CMD_WRITE, 1, 1);
+	issue28(&r, DEV_MASTER_LBA, ATA_CMD_WRITE_SECTORS, 1, 1);
 	write_words(&r, buf, SECTOR);
-	out8(&r, PRI_BASE + REG_COMMAND, CMD_FLUSH);
-	CHECK_UINT(status(&r), ST_IDLE);
-	out8(&r, PRI_BASE + REG_COMMAND, CMD_FLUSH_EXT);
-	CHECK_UINT(status(&r), ST_IDLE);
+	out8(&r, PRI_BASE + ATA_REG_COMMAND, ATA_CMD_FLUSH_CACHE);
+	CHECK_UINT(status(&r), ATA_STATUS_IDLE);
+	out8(&r, PRI_BASE + ATA_REG_COMMAND, ATA_CMD_FLUSH_CACHE_EXT);
+	CHECK_UINT(status(&r), ATA_STATUS_IDLE);
 	CHECK(file_sector(r.path[0], 1, file));
 	CHECK(memcmp(file, buf, SECTOR) == 0);
 	CHECK_INT(ata_controller_sync(r.ctl), 0);
 
 	/* Write cache off: IDENTIFY says so, and writes still work. */
-	out8(&r, PRI_BASE + REG_FEATURES, 0x82);
-	out8(&r, PRI_BASE + REG_COMMAND, CMD_SET_FEATURES);
-	CHECK_UINT(status(&r), ST_IDLE);
+	out8(&r, PRI_BASE + ATA_REG_FEATURES, 0x82);
+	out8(&r, PRI_BASE + ATA_REG_COMMAND, ATA_CMD_SET_FEATURES);
+	CHECK_UINT(status(&r), ATA_STATUS_IDLE);
 	CHECK(identify(&r, id));
 	CHECK_UINT(word(id, 85) & 0x0020, 0);
 	fill_pattern(buf, 2, 9);
-	issue28(&r, DEV_MASTER_LBA, CMD_WRITE, 2, 1);
+	issue28(&r, DEV_MASTER_LBA, ATA_CMD_WRITE_SECTORS, 2, 1);
 	write_words(&r, buf, SECTOR);
-	CHECK_UINT(status(&r), ST_IDLE);
+	CHECK_UINT(status(&r), ATA_STATUS_IDLE);
 	CHECK(file_sector(r.path[0], 2, file));
 	CHECK(memcmp(file, buf, SECTOR) == 0);
 	rig_stop(&r);
@@ -650,34 +615,34 @@ static void test_absent_slave(void)
 	/* The empty secondary channel is there, floating at FFh. */
 	CHECK(io_bus_find(&r.bus, SEC_BASE) != NULL);
 	CHECK(io_bus_find(&r.bus, SEC_CONTROL) != NULL);
-	CHECK_UINT(in8(&r, SEC_BASE + REG_STATUS), 0xff);
-	out8(&r, PRI_BASE + REG_DEVICE, DEV_SLAVE_LBA);
+	CHECK_UINT(in8(&r, SEC_BASE + ATA_REG_STATUS), 0xff);
+	out8(&r, PRI_BASE + ATA_REG_DEVICE, DEV_SLAVE_LBA);
 	CHECK_UINT(status(&r), 0);
 	CHECK_UINT(in8(&r, PRI_CONTROL), 0);
 	changes = r.irq_changes;
-	out8(&r, PRI_BASE + REG_COMMAND, CMD_IDENTIFY);         /* nobody answers */
+	out8(&r, PRI_BASE + ATA_REG_COMMAND, ATA_CMD_IDENTIFY_DEVICE);         /* nobody answers */
 	CHECK_UINT(status(&r), 0);
-	CHECK_UINT(port_in(&r, PRI_BASE + REG_DATA, 2), 0xffff);
+	CHECK_UINT(port_in(&r, PRI_BASE + ATA_REG_DATA, 2), 0xffff);
 	CHECK_UINT(r.irq_changes, changes);
-	out8(&r, PRI_BASE + REG_DEVICE, DEV_MASTER_LBA);
-	CHECK_UINT(status(&r), ST_IDLE);
+	out8(&r, PRI_BASE + ATA_REG_DEVICE, DEV_MASTER_LBA);
+	CHECK_UINT(status(&r), ATA_STATUS_IDLE);
 	rig_stop(&r);
 
 	/* A third disk brings the secondary channel. */
 	CHECK(rig_start(&r, 3, 16));
 	CHECK(io_bus_find(&r.bus, SEC_BASE) != NULL);
 	CHECK(io_bus_find(&r.bus, SEC_CONTROL) != NULL);
-	out8(&r, PRI_BASE + REG_DEVICE, DEV_SLAVE_LBA);
-	CHECK_UINT(status(&r), ST_IDLE);
-	CHECK_UINT(in8(&r, SEC_BASE + REG_STATUS), ST_IDLE);
-	out8(&r, SEC_BASE + REG_DEVICE, DEV_SLAVE_LBA);
-	CHECK_UINT(in8(&r, SEC_BASE + REG_STATUS), 0);
+	out8(&r, PRI_BASE + ATA_REG_DEVICE, DEV_SLAVE_LBA);
+	CHECK_UINT(status(&r), ATA_STATUS_IDLE);
+	CHECK_UINT(in8(&r, SEC_BASE + ATA_REG_STATUS), ATA_STATUS_IDLE);
+	out8(&r, SEC_BASE + ATA_REG_DEVICE, DEV_SLAVE_LBA);
+	CHECK_UINT(in8(&r, SEC_BASE + ATA_REG_STATUS), 0);
 	rig_stop(&r);
 
 	/* No disk at all: the primary channel floats. */
 	CHECK(rig_start(&r, 0, 0));
 	CHECK_UINT(status(&r), 0xff);
-	CHECK_UINT(in8(&r, PRI_BASE + REG_LBA_MID), 0xff);
+	CHECK_UINT(in8(&r, PRI_BASE + ATA_REG_LBA_MID), 0xff);
 	rig_stop(&r);
 }
 
@@ -686,21 +651,21 @@ static void test_software_reset(void)
 	struct rig r;
 
 	CHECK(rig_start(&r, 2, 16));
-	out8(&r, PRI_BASE + REG_DEVICE, DEV_SLAVE_LBA);
-	out8(&r, PRI_BASE + REG_COMMAND, CMD_READ_DMA);         /* leave an error */
-	out8(&r, PRI_CONTROL, CTL_SRST | CTL_NIEN);
-	CHECK_UINT(in8(&r, PRI_CONTROL), ST_BSY);
-	out8(&r, PRI_CONTROL, CTL_NIEN);
-	CHECK_UINT(status(&r), ST_IDLE);
-	CHECK_UINT(in8(&r, PRI_BASE + REG_DEVICE) & 0x10, 0);   /* master again */
-	CHECK_UINT(in8(&r, PRI_BASE + REG_COUNT), 1);           /* ATA signature */
-	CHECK_UINT(in8(&r, PRI_BASE + REG_LBA_LOW), 1);
-	CHECK_UINT(in8(&r, PRI_BASE + REG_LBA_MID), 0);
-	CHECK_UINT(in8(&r, PRI_BASE + REG_LBA_HIGH), 0);
-	CHECK_UINT(in8(&r, PRI_BASE + REG_ERROR), 1);           /* diagnostics passed */
-	out8(&r, PRI_BASE + REG_DEVICE, DEV_SLAVE_LBA);
-	CHECK_UINT(status(&r), ST_IDLE);
-	CHECK_UINT(in8(&r, PRI_BASE + REG_ERROR), 1);
+	out8(&r, PRI_BASE + ATA_REG_DEVICE, DEV_SLAVE_LBA);
+	out8(&r, PRI_BASE + ATA_REG_COMMAND, CMD_READ_DMA);         /* leave an error */
+	out8(&r, PRI_CONTROL, ATA_CONTROL_SRST | ATA_CONTROL_NIEN);
+	CHECK_UINT(in8(&r, PRI_CONTROL), ATA_STATUS_BSY);
+	out8(&r, PRI_CONTROL, ATA_CONTROL_NIEN);
+	CHECK_UINT(status(&r), ATA_STATUS_IDLE);
+	CHECK_UINT(in8(&r, PRI_BASE + ATA_REG_DEVICE) & 0x10, 0);   /* master again */
+	CHECK_UINT(in8(&r, PRI_BASE + ATA_REG_COUNT), 1);           /* ATA signature */
+	CHECK_UINT(in8(&r, PRI_BASE + ATA_REG_LBA_LOW), 1);
+	CHECK_UINT(in8(&r, PRI_BASE + ATA_REG_LBA_MID), 0);
+	CHECK_UINT(in8(&r, PRI_BASE + ATA_REG_LBA_HIGH), 0);
+	CHECK_UINT(in8(&r, PRI_BASE + ATA_REG_ERROR), 1);           /* diagnostics passed */
+	out8(&r, PRI_BASE + ATA_REG_DEVICE, DEV_SLAVE_LBA);
+	CHECK_UINT(status(&r), ATA_STATUS_IDLE);
+	CHECK_UINT(in8(&r, PRI_BASE + ATA_REG_ERROR), 1);
 	rig_stop(&r);
 }
 
@@ -709,16 +674,16 @@ static void test_hob(void)
 	struct rig r;
 
 	CHECK(rig_start(&r, 1, 16));
-	out8(&r, PRI_BASE + REG_COUNT, 0x12);
-	out8(&r, PRI_BASE + REG_COUNT, 0x34);
-	out8(&r, PRI_BASE + REG_LBA_HIGH, 0x56);
-	out8(&r, PRI_BASE + REG_LBA_HIGH, 0x78);
-	CHECK_UINT(in8(&r, PRI_BASE + REG_COUNT), 0x34);
-	out8(&r, PRI_CONTROL, CTL_HOB | CTL_NIEN);
-	CHECK_UINT(in8(&r, PRI_BASE + REG_COUNT), 0x12);
-	CHECK_UINT(in8(&r, PRI_BASE + REG_LBA_HIGH), 0x56);
-	out8(&r, PRI_BASE + REG_LBA_LOW, 0);                    /* clears HOB */
-	CHECK_UINT(in8(&r, PRI_BASE + REG_COUNT), 0x34);
+	out8(&r, PRI_BASE + ATA_REG_COUNT, 0x12);
+	out8(&r, PRI_BASE + ATA_REG_COUNT, 0x34);
+	out8(&r, PRI_BASE + ATA_REG_LBA_HIGH, 0x56);
+	out8(&r, PRI_BASE + ATA_REG_LBA_HIGH, 0x78);
+	CHECK_UINT(in8(&r, PRI_BASE + ATA_REG_COUNT), 0x34);
+	out8(&r, PRI_CONTROL, ATA_CONTROL_HOB | ATA_CONTROL_NIEN);
+	CHECK_UINT(in8(&r, PRI_BASE + ATA_REG_COUNT), 0x12);
+	CHECK_UINT(in8(&r, PRI_BASE + ATA_REG_LBA_HIGH), 0x56);
+	out8(&r, PRI_BASE + ATA_REG_LBA_LOW, 0);                    /* clears HOB */
+	CHECK_UINT(in8(&r, PRI_BASE + ATA_REG_COUNT), 0x34);
 	rig_stop(&r);
 }
 
@@ -729,12 +694,12 @@ static void test_host_read_error(void)
 
 	CHECK(rig_start(&r, 1, 16));
 	CHECK(truncate(r.path[0], 4 * SECTOR) == 0);
-	out8(&r, PRI_CONTROL, CTL_NIEN);
+	out8(&r, PRI_CONTROL, ATA_CONTROL_NIEN);
 	fprintf(stderr, "# the next message about ata0 is expected:\n");
-	issue28(&r, DEV_MASTER_LBA, CMD_READ, 8, 1);
-	CHECK_UINT(status(&r), ST_IDLE | ST_ERR);
-	CHECK_UINT(in8(&r, PRI_BASE + REG_ERROR), ERR_UNC);
-	CHECK_UINT(port_in(&r, PRI_BASE + REG_DATA, 2), 0xffff);
+	issue28(&r, DEV_MASTER_LBA, ATA_CMD_READ_SECTORS, 8, 1);
+	CHECK_UINT(status(&r), ATA_STATUS_IDLE | ATA_STATUS_ERR);
+	CHECK_UINT(in8(&r, PRI_BASE + ATA_REG_ERROR), ATA_ERROR_UNC);
+	CHECK_UINT(port_in(&r, PRI_BASE + ATA_REG_DATA, 2), 0xffff);
 	rig_stop(&r);
 }
 
@@ -758,17 +723,17 @@ static void test_add_disk(void)
 	fprintf(stderr, "# the next 4 messages about a 100-byte tail are expected:\n");
 	odd = make_image(&r, 3 * SECTOR + 100, 3);      /* tail of 100 bytes */
 	CHECK(odd && ata_controller_add_disk(r.ctl, odd, err, sizeof(err)));
-	for (unsigned int i = 1; i < MAX_DISKS; i++)
+	for (unsigned int i = 1; i < ATA_MAX_DRIVES; i++)
 		CHECK(ata_controller_add_disk(r.ctl, odd, err, sizeof(err)));
-	CHECK_UINT(ata_controller_disk_count(r.ctl), MAX_DISKS);
+	CHECK_UINT(ata_controller_disk_count(r.ctl), ATA_MAX_DRIVES);
 	CHECK(!ata_controller_add_disk(r.ctl, odd, err, sizeof(err)));
 	CHECK(strstr(err, "at most 4") != NULL);
 	CHECK(ata_controller_register(r.ctl, &r.bus));
 	CHECK(identify(&r, id));
 	CHECK_UINT(word(id, 60), 3);                    /* the tail is not exposed */
-	out8(&r, PRI_CONTROL, CTL_NIEN);
-	issue28(&r, DEV_MASTER_LBA, CMD_READ, 3, 1);
-	CHECK_UINT(status(&r), ST_IDLE | ST_ERR);
+	out8(&r, PRI_CONTROL, ATA_CONTROL_NIEN);
+	issue28(&r, DEV_MASTER_LBA, ATA_CMD_READ_SECTORS, 3, 1);
+	CHECK_UINT(status(&r), ATA_STATUS_IDLE | ATA_STATUS_ERR);
 	rig_stop(&r);
 }
 
