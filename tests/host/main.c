@@ -15,5 +15,6 @@ int main(void)
 	pci_tests();
 	cpuid_tests();
 	ata_tests();
+	hostile_tests();
 	return check_finish();
 }

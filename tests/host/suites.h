@@ -11,6 +11,7 @@ void io_bus_tests(void);
 void uart_tests(void);
 void pci_tests(void);
 void cpuid_tests(void);
-void ata_tests(void);            /* test_ata.c, by the ATA device's author */
+void ata_tests(void);
+void hostile_tests(void);
 
 #endif
