@@ -14,6 +14,11 @@
 #   PVKIT_TIMEOUT_KVM  seconds per boot under KVM    (default 180: guest kernel code is
 #                      emulated instruction by instruction by this machine's kvm_pvm)
 #   PVKIT_NO_KVM=1     treat KVM as unavailable (skip the *-kvm hosts)
+#   PVKIT_KVMLAB_DIR   the kvmlab recipe for host pvkit-hv-kvmlab
+#                      (default ../shared/kvmlab beside the repository)
+#   PVKIT_TIMEOUT_KVMLAB  seconds per boot on pvkit-hv-kvmlab, lab boot included
+#                      (default 300, at least 90)
+#   PVKIT_NO_KVMLAB=1  skip the pvkit-hv-kvmlab host
 # shellcheck shell=bash
 set -euo pipefail
 
@@ -30,6 +35,14 @@ GRUB_BIOS_DIR=/usr/lib/grub/i386-pc
 MEMORY=${PVKIT_MEM:-128M}
 TIMEOUT_TCG=${PVKIT_TIMEOUT_TCG:-60}
 TIMEOUT_KVM=${PVKIT_TIMEOUT_KVM:-180}
+KVMLAB_DIR=${PVKIT_KVMLAB_DIR:-$PVKIT_ROOT/../shared/kvmlab}
+TIMEOUT_KVMLAB=${PVKIT_TIMEOUT_KVMLAB:-300}
+
+# The sectors tests/guest/test_ata.c writes (checked by test-all.sh afterwards) and
+# the ones it expects the host to have written first.
+GUEST_PATTERN_LBA=64 GUEST_PATTERN_SECTORS=8
+# shellcheck disable=SC2034  # used by test-all.sh
+HOST_PATTERN_LBA=128 HOST_PATTERN_SECTORS=4
 
 # ---- the hosts --------------------------------------------------------------------
 # Every host, fastest first: that is the order test-all.sh runs them in.
@@ -40,7 +53,12 @@ TIMEOUT_KVM=${PVKIT_TIMEOUT_KVM:-180}
 #   grub-tcg   QEMU -M q35 with SeaBIOS booting a GRUB ISO, Multiboot2 entry
 #              (TCG only: SeaBIOS takes ~4 s under this machine's KVM)
 #   pvkit-hv   our own hypervisor (build/pvkit-hv, on /dev/kvm), with an ATA disk
-ALL_HOSTS=(microvm-tcg q35-tcg pc-tcg grub-tcg pvkit-hv microvm-kvm q35-kvm pc-kvm)
+#   pvkit-hv-kvmlab  the same pvkit-hv, image and disk, but run inside ../shared/kvmlab:
+#              a QEMU-TCG guest ("L1") whose /dev/kvm is a genuine kvm_amd, i.e.
+#              hardware-virtualization KVM instead of this machine's kvm_pvm.
+#              Slowest (~5 s of lab boot per run), so last.
+ALL_HOSTS=(microvm-tcg q35-tcg pc-tcg grub-tcg pvkit-hv microvm-kvm q35-kvm pc-kvm
+	pvkit-hv-kvmlab)
 
 # The host `make run` uses when none is given.  This is THE place to change that
 # choice: our own pvkit-hv when KVM works here, else QEMU with TCG.
@@ -55,7 +73,15 @@ pick_default_host() {     # sets DEFAULT_HOST
 
 # Hosts whose machine has an ATA disk: test-all.sh gives them a fresh image.
 host_has_disk() {
-	[[ $1 == pc-* || $1 == pvkit-hv ]]
+	[[ $1 == pc-* || $1 == pvkit-hv || $1 == pvkit-hv-kvmlab ]]
+}
+
+# Hosts whose disk image cannot be checked from here after the boot, because the
+# guest wrote a copy of it: kvmlab copies files into the lab and nothing back out.
+# Their boot command checks the pattern inside (see host_command; the result is
+# read back from the log by kvmlab_disk_result).
+host_checks_disk_inside() {
+	[[ $1 == pvkit-hv-kvmlab ]]
 }
 
 # Why microvm gets `acpi=off`: the guest does not read ACPI, and without ACPI QEMU
@@ -82,15 +108,17 @@ is_host() {
 }
 
 host_accel() {           # microvm-kvm -> kvm; pvkit-hv always uses KVM
-	if [[ $1 == pvkit-hv ]]; then
-		echo kvm
-	else
-		echo "${1##*-}"
-	fi
+	case $1 in
+	pvkit-hv) echo kvm ;;
+	pvkit-hv-kvmlab) echo kvmlab ;;   # kvm_amd inside the lab, not this machine's /dev/kvm
+	*) echo "${1##*-}" ;;
+	esac
 }
 
 host_timeout() {         # seconds one boot may take on this host
-	if [[ $(host_accel "$1") == kvm ]]; then
+	if [[ $1 == pvkit-hv-kvmlab ]]; then
+		echo "$TIMEOUT_KVMLAB"
+	elif [[ $(host_accel "$1") == kvm ]]; then
 		echo "$TIMEOUT_KVM"
 	else
 		echo "$TIMEOUT_TCG"
@@ -123,6 +151,41 @@ kvm_usable() {
 	[[ $PVKIT_KVM_STATE == ok ]]
 }
 
+# Can the kvmlab host run here?  The lab (../shared/kvmlab) must be there and its
+# setup.sh must succeed.  setup.sh is idempotent (a second run takes ~0.1 s; the
+# first ~15 s, downloading a Debian kernel and installing qemu, cpio,
+# busybox-static if missing) and keeps its cache outside the tree, in
+# ${KVMLAB_CACHE:-/tmp/kvmlab}.  It runs once per test run: the answer is kept in
+# PVKIT_KVMLAB_STATE ("ok" or the reason), exported like PVKIT_KVM_STATE.  Its
+# output goes to stderr, each line prefixed with "kvmlab setup | ".
+kvmlab_usable() {
+	if [[ -z ${PVKIT_KVMLAB_STATE:-} ]]; then
+		local out rc
+		if [[ ${PVKIT_NO_KVMLAB:-0} == 1 ]]; then
+			PVKIT_KVMLAB_STATE="disabled by PVKIT_NO_KVMLAB=1"
+		elif [[ ! $TIMEOUT_KVMLAB =~ ^[0-9]+$ ]] || ((TIMEOUT_KVMLAB < 90)); then
+			PVKIT_KVMLAB_STATE="PVKIT_TIMEOUT_KVMLAB=$TIMEOUT_KVMLAB: must be a number of seconds, at least 90"
+		elif [[ ! -x $KVMLAB_DIR/setup.sh || ! -x $KVMLAB_DIR/run.sh ]]; then
+			PVKIT_KVMLAB_STATE="no kvmlab at $KVMLAB_DIR (setup.sh and run.sh; expected at ../shared/kvmlab beside the repository, or set PVKIT_KVMLAB_DIR)"
+		else
+			echo "kvmlab setup | $KVMLAB_DIR/setup.sh (once per run)" >&2
+			out=$(mktemp)
+			timeout 900 "$KVMLAB_DIR/setup.sh" </dev/null 2>&1 | tee "$out" |
+				sed 's/^/kvmlab setup | /' >&2 && rc=0 || rc=$?
+			if ((rc != 0)); then
+				PVKIT_KVMLAB_STATE="kvmlab's setup.sh failed (exit $rc): $(tail -n 1 "$out")"
+			elif ! command -v qemu-system-x86_64 >/dev/null; then
+				PVKIT_KVMLAB_STATE="kvmlab needs qemu-system-x86_64, which is not installed"
+			else
+				PVKIT_KVMLAB_STATE=ok
+			fi
+			rm -f "$out"
+		fi
+		export PVKIT_KVMLAB_STATE
+	fi
+	[[ $PVKIT_KVMLAB_STATE == ok ]]
+}
+
 # host_available HOST: returns 0 if HOST can run here; otherwise sets
 # UNAVAILABLE_REASON and returns 1.  Call it in the main shell (not inside $(...))
 # so that the KVM probe result is kept for the rest of the run.
@@ -133,9 +196,13 @@ host_available() {
 		UNAVAILABLE_REASON="unknown host '$host' (hosts: ${ALL_HOSTS[*]})"
 	elif [[ ! -f $IMAGE ]]; then
 		UNAVAILABLE_REASON="no image $IMAGE (run make)"
-	elif [[ $host == pvkit-hv && ! -x $PVKIT_HV ]]; then
+	elif [[ $host == pvkit-hv* && ! -x $PVKIT_HV ]]; then
 		UNAVAILABLE_REASON="no $PVKIT_HV (run make)"
-	elif [[ $host != pvkit-hv ]] && ! command -v "$QEMU" >/dev/null; then
+	elif [[ $host == pvkit-hv-kvmlab && ! -x $DISK_PATTERN ]]; then
+		UNAVAILABLE_REASON="no $DISK_PATTERN (run make)"
+	elif [[ $host == pvkit-hv-kvmlab ]] && ! kvmlab_usable; then
+		UNAVAILABLE_REASON=$PVKIT_KVMLAB_STATE
+	elif [[ $host != pvkit-hv* ]] && ! command -v "$QEMU" >/dev/null; then
 		UNAVAILABLE_REASON="$QEMU not installed (scripts/deps.sh)"
 	elif [[ $host == q35-* && ! -f $QBOOT_ROM ]]; then
 		UNAVAILABLE_REASON="no $QBOOT_ROM (package qemu-system-data)"
@@ -196,6 +263,10 @@ host_command() {
 		HOST_CMD+=("$IMAGE" -- "$cmdline")
 		return 0
 	fi
+	if [[ $host == pvkit-hv-kvmlab ]]; then
+		kvmlab_command "$cmdline" "$disk"
+		return 0
+	fi
 	# shellcheck disable=SC2054  # the commas belong to QEMU's option syntax
 	HOST_CMD=("$QEMU" -accel "$(host_accel "$host")" -m "$MEMORY"
 		-nodefaults -no-user-config -display none -no-reboot
@@ -218,11 +289,11 @@ host_command() {
 # host_status HOST RC LOGFILE TIMEOUT: turn the VMM's exit code into the guest's
 # status (or one of the BOOT_* codes, with a sentence in BOOT_REASON).
 host_status() {
-	if [[ $1 == pvkit-hv ]]; then
-		pvkit_hv_status "$2" "$4"
-	else
-		qemu_status "$2" "$3" "$4"
-	fi
+	case $1 in
+	pvkit-hv) pvkit_hv_status "$2" "$4" ;;
+	pvkit-hv-kvmlab) kvmlab_status "$2" "$3" "$4" ;;
+	*) qemu_status "$2" "$3" "$4" ;;
+	esac
 }
 
 # pvkit_hv_status RC TIMEOUT: pvkit-hv exits with the guest's status unchanged, and
@@ -244,6 +315,111 @@ pvkit_hv_status() {
 		return "$BOOT_NO_STATUS"
 	fi
 	return "$BOOT_QEMU_ERROR"
+}
+
+# ---- pvkit-hv-kvmlab: pvkit-hv on a genuine kvm_amd, inside ../shared/kvmlab ----------
+# kvmlab's run.sh boots a QEMU-TCG guest ("L1") whose /dev/kvm is kvm_amd, copies the
+# FILEs it is given into L1's /payload, runs a command there and prints its output
+# when L1 has powered off; it exits with the command's status, or 240-243 for its
+# own failures (see its README).  Nothing is copied back out of the lab.
+
+# With a disk, the command in the lab is this one-line script: run pvkit-hv (the
+# words after the first four arguments), then check the pattern the guest wrote, in
+# the lab's copy of the disk, with disk-pattern; print that check on lines starting
+# with $KVMLAB_DISK_TAG (kvmlab_disk_result reads them); exit with pvkit-hv's status.
+# One line, because run.sh echoes the command in its output-section header.
+KVMLAB_DISK_TAG="kvmlab-disk-check: "
+# shellcheck disable=SC2016  # expanded by the shell inside the lab
+KVMLAB_DISK_SCRIPT='tool=$1 disk=$2 lba=$3 count=$4; shift 4; "$@"; rc=$?; out=$("$tool" check "$disk" "$lba" "$count" 2>&1); drc=$?; echo; echo "$out" | sed "s/^/kvmlab-disk-check: /"; echo "kvmlab-disk-check: status $drc"; exit $rc'
+
+# kvmlab_command CMDLINE [DISK]: set HOST_CMD to the run.sh command that runs
+# `./pvkit-hv --timeout N [--disk DISK] pvkit.elf -- CMDLINE` in the lab.  Time
+# limits, from the outside in (LIMIT = host_timeout): boot() kills run.sh after
+# LIMIT+5 s; run.sh kills QEMU after LIMIT-10 s (and L1 kills the command ~15 s
+# before that); pvkit-hv stops its guest LIMIT-60 s after it started, which leaves
+# the lab up to ~35 s to boot (it takes ~4-8 s) and gets a clean status 254.
+kvmlab_command() {
+	local cmdline=$1 disk=${2:-} limit hv image
+	limit=$(host_timeout pvkit-hv-kvmlab)
+	hv=./$(basename "$PVKIT_HV")
+	image=$(basename "$IMAGE")
+	HOST_CMD=("$KVMLAB_DIR/run.sh" -t $((limit - 10)) "$PVKIT_HV" "$IMAGE")
+	if [[ -z $disk ]]; then
+		HOST_CMD+=(-- "$hv" --timeout $((limit - 60)) "$image" -- "$cmdline")
+	else
+		HOST_CMD+=("$disk" "$DISK_PATTERN" -- sh -c "$KVMLAB_DISK_SCRIPT" sh
+			"./$(basename "$DISK_PATTERN")" "$(basename "$disk")"
+			"$GUEST_PATTERN_LBA" "$GUEST_PATTERN_SECTORS"
+			"$hv" --timeout $((limit - 60)) --disk "$(basename "$disk")" "$image"
+			-- "$cmdline")
+	fi
+}
+
+# kvmlab_status RC LOGFILE TIMEOUT: like pvkit_hv_status, after run.sh's own
+# failures (240-243, unless its "kvmlab: result=exit N" line says the command
+# itself exited so) and the log split below.  TIMEOUT is the outer limit (boot()'s);
+# the inner ones come from host_timeout, as in kvmlab_command.
+kvmlab_status() {
+	local rc=$1 log=$2 outer=$3 limit result
+	limit=$(host_timeout pvkit-hv-kvmlab)
+	BOOT_REASON=""
+	kvmlab_split_log "$log"
+	result=$(sed -n 's/^# kvmlab: result=\(.*\) -> exit [0-9]*$/\1/p' "$log" | tail -n 1)
+	case $rc in
+	124 | 137)
+		BOOT_REASON="timed out after $outer s (kvmlab's run.sh did not end)"
+		return "$BOOT_TIMEOUT" ;;
+	24[0-3])
+		if [[ $result != "exit "* ]]; then
+			case $rc in
+			240) BOOT_REASON="kvmlab: timed out after $((limit - 10)) s (${result:-no result line})"
+			     return "$BOOT_TIMEOUT" ;;
+			241) BOOT_REASON="kvmlab: the L1 guest did not boot (${result:-no result line})" ;;
+			242) BOOT_REASON="kvmlab: the L1 guest died while pvkit-hv ran (${result:-no result line})" ;;
+			243) BOOT_REASON="kvmlab: usage or setup problem (see the log)" ;;
+			esac
+			return "$BOOT_QEMU_ERROR"
+		fi ;;
+	esac
+	pvkit_hv_status "$rc" $((limit - 60))
+}
+
+# kvmlab_split_log LOGFILE: run.sh prints more than the command's output: an L1 info
+# section (lsmod, kvm_amd's parameters), the kernel messages logged while the
+# command ran (after the KVMLAB-CMD-END marker; some could contain "ok"), and its
+# own "kvmlab: " lines.  Move all of it to LOGFILE's sibling NAME.lab.log, and leave
+# in LOGFILE its first line (the command), the command's output alone (what lies
+# between run.sh's "===== COMMAND output" and "===== KVMLAB-CMD-END" lines) and, as
+# "# " comments, run.sh's "kvmlab: " lines.  So the TAP parser, the ready check and
+# the log tail see only what pvkit-hv and the guest printed.  (Kernel errors that
+# L1 prints while the command runs would still be mixed in; none were seen.)
+kvmlab_split_log() {
+	local log=$1 lab=${1%.log}.lab.log
+	mv "$log" "$lab"
+	{
+		sed -n '1{/^# /p}' "$lab"
+		if grep -aq '^===== COMMAND output: ' "$lab"; then
+			awk '/^===== KVMLAB-CMD-END/ { exit }
+			     f                       { print }
+			     /^===== COMMAND output: / { f = 1 }' "$lab"
+		else
+			echo "# kvmlab: L1 never started the command; the end of its console:"
+			awk '/^===== end =====$/ { exit }
+			     f                  { print "# | " $0 }
+			     /^===== L1 never started COMMAND/ { f = 1 }' "$lab" | tail -n 20
+		fi
+		{ grep -a '^kvmlab: ' "$lab" || true; } | sed 's/^/# /'
+		echo "# the lab's whole output (L1 info, its kernel messages): $lab"
+	} >"$log"
+}
+
+# kvmlab_disk_result LOGFILE: print what the disk check inside the lab said, and
+# return 0 iff it found the pattern the guest wrote.
+kvmlab_disk_result() {
+	local lines
+	lines=$(sed -n "s/^$KVMLAB_DISK_TAG//p" "$1")
+	echo "${lines:-no disk check in the output: pvkit-hv did not finish?}"
+	grep -qx 'status 0' <<<"$lines"
 }
 
 # qemu_status RC LOGFILE TIMEOUT: turn QEMU's exit code into the guest's status.
@@ -301,9 +477,15 @@ boot() {
 	fi
 	echo "# $(quoted_command "${HOST_CMD[@]}")" >>"$log"
 	# The outer timeout backs up pvkit-hv's own --timeout, a few seconds later.
-	# shellcheck disable=SC2094  # run_watched only greps the log the VMM appends to
-	run_watched "$log" timeout --kill-after=5 "$((limit + 5))" "${HOST_CMD[@]}" \
-		</dev/null >>"$log" 2>&1 && rc=0 || rc=$?
+	if [[ $host == pvkit-hv-kvmlab ]]; then
+		# kvmlab's run.sh prints the lab's console only at the end: nothing to watch
+		timeout --kill-after=5 "$((limit + 5))" "${HOST_CMD[@]}" \
+			</dev/null >>"$log" 2>&1 && rc=0 || rc=$?
+	else
+		# shellcheck disable=SC2094  # run_watched only greps the log the VMM appends to
+		run_watched "$log" timeout --kill-after=5 "$((limit + 5))" "${HOST_CMD[@]}" \
+			</dev/null >>"$log" 2>&1 && rc=0 || rc=$?
+	fi
 	host_status "$host" "$rc" "$log" "$limit"
 }
 
