@@ -21,6 +21,11 @@ void irq_register(uint8_t vector, irq_handler_fn *handler, void *arg);
 void irq_unregister(uint8_t vector);
 /* Returns false when nothing is registered for the vector. */
 bool irq_dispatch(uint8_t vector);
+/* A vector nobody uses yet, for a device interrupt (MSI-X entry, IOAPIC
+ * pin); 0 when they are all taken.  Vectors are never given back: drivers
+ * allocate theirs once, at probe time. */
+uint8_t irq_alloc_vector(void);
+
 /* How many interrupts each vector has taken (for tests and reports). */
 uint64_t irq_count(uint8_t vector);
 

@@ -17,6 +17,7 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/hypervisor.h"
 #include "lib/string.h"
+#include "pv/virtio/virtio.h"
 
 #define PVKIT_VERSION "0.1.0"
 
@@ -114,11 +115,13 @@ void kernel_main(void)
 
 	platform->init();
 	page_alloc_init();
+	virtio_init();          /* needs pages for its rings */
 
 	report_hypervisor();
 	report_memory_map();
 	page_alloc_report();
 	platform->report();
+	virtio_report();
 	block_report();
 	report_ready();
 

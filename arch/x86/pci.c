@@ -50,6 +50,27 @@ void pci_config_write32(uint8_t bus, uint8_t slot, uint8_t function, uint8_t off
 	outl(PCI_CONFIG_DATA, value);
 }
 
+/* Narrow accesses: the same dword is selected, and the byte lanes of the
+ * data port (0xcfc-0xcff) pick the bytes within it. */
+uint8_t pci_config_read8(uint8_t bus, uint8_t slot, uint8_t function, uint8_t offset)
+{
+	outl(PCI_CONFIG_ADDRESS, config_address(bus, slot, function, offset));
+	return inb(PCI_CONFIG_DATA + (offset & 3));
+}
+
+uint16_t pci_config_read16(uint8_t bus, uint8_t slot, uint8_t function, uint8_t offset)
+{
+	outl(PCI_CONFIG_ADDRESS, config_address(bus, slot, function, offset));
+	return inw(PCI_CONFIG_DATA + (offset & 2));
+}
+
+void pci_config_write16(uint8_t bus, uint8_t slot, uint8_t function, uint8_t offset,
+			uint16_t value)
+{
+	outl(PCI_CONFIG_ADDRESS, config_address(bus, slot, function, offset));
+	outw(PCI_CONFIG_DATA + (offset & 2), value);
+}
+
 /* The address register of mechanism #1 reads back what was written. */
 bool pci_config_present(void)
 {
@@ -107,6 +128,113 @@ static void scan_bus(uint8_t bus)
 {
 	for (uint8_t slot = 0; slot < PCI_SLOTS; slot++)
 		scan_slot(bus, slot);
+}
+
+/* ---- capabilities and BARs (used by drivers such as pv/virtio/virtio_pci.c) ---- */
+#define PCI_REG_STATUS          0x06
+#define PCI_STATUS_CAP_LIST     0x0010  /* the capability pointer is valid */
+#define PCI_REG_CAP_POINTER     0x34
+#define PCI_REG_BAR0            0x10
+#define PCI_BAR_IO              0x1
+#define PCI_BAR_MEM_TYPE_MASK   0x6
+#define PCI_BAR_MEM_TYPE_64     0x4
+#define PCI_BAR_MEM_MASK        (~(uint64_t)0xf)
+#define PCI_BAR_IO_MASK         (~(uint64_t)0x3)
+#define PCI_COMMAND_IO          0x0001
+#define PCI_CAPS_MAX            48      /* a corrupt list cannot loop us forever */
+
+uint8_t pci_find_capability(const struct pci_device *d, uint8_t id, uint8_t after)
+{
+	uint8_t pos;
+
+	if (!(pci_config_read16(d->bus, d->slot, d->function, PCI_REG_STATUS) &
+	      PCI_STATUS_CAP_LIST))
+		return 0;
+	if (after)
+		pos = pci_config_read8(d->bus, d->slot, d->function, after + 1);
+	else
+		pos = pci_config_read8(d->bus, d->slot, d->function, PCI_REG_CAP_POINTER);
+	for (int steps = 0; pos >= 0x40 && steps < PCI_CAPS_MAX; steps++) {
+		pos &= 0xfc;            /* the low two bits are reserved */
+		if (pci_config_read8(d->bus, d->slot, d->function, pos) == id)
+			return pos;
+		pos = pci_config_read8(d->bus, d->slot, d->function, pos + 1);
+	}
+	return 0;
+}
+
+static uint8_t bar_offset(unsigned int index)
+{
+	return PCI_REG_BAR0 + 4 * index;
+}
+
+/* Sizing: write all-ones, read back which address bits stick, restore.
+ * Decoding is turned off meanwhile, so that the device never answers at
+ * the all-ones address (PCI 3.0, 6.2.5.1). */
+bool pci_bar_read(const struct pci_device *d, unsigned int index, struct pci_bar *bar)
+{
+	if (index > 5)
+		return false;
+	uint8_t off = bar_offset(index);
+	uint16_t command = pci_config_read16(d->bus, d->slot, d->function, PCI_REG_COMMAND);
+	uint32_t low = pci_config_read32(d->bus, d->slot, d->function, off), high = 0;
+	uint32_t low_mask, high_mask = 0xffffffffu;
+
+	*bar = (struct pci_bar){ .io = low & PCI_BAR_IO };
+	bar->is_64bit = !bar->io && (low & PCI_BAR_MEM_TYPE_MASK) == PCI_BAR_MEM_TYPE_64;
+	if (bar->is_64bit && index == 5)
+		return false;
+	if (bar->is_64bit)
+		high = pci_config_read32(d->bus, d->slot, d->function, off + 4);
+
+	pci_config_write16(d->bus, d->slot, d->function, PCI_REG_COMMAND,
+			   command & ~(PCI_COMMAND_MEMORY | PCI_COMMAND_IO));
+	pci_config_write32(d->bus, d->slot, d->function, off, 0xffffffffu);
+	low_mask = pci_config_read32(d->bus, d->slot, d->function, off);
+	pci_config_write32(d->bus, d->slot, d->function, off, low);
+	if (bar->is_64bit) {
+		pci_config_write32(d->bus, d->slot, d->function, off + 4, 0xffffffffu);
+		high_mask = pci_config_read32(d->bus, d->slot, d->function, off + 4);
+		pci_config_write32(d->bus, d->slot, d->function, off + 4, high);
+	}
+	pci_config_write16(d->bus, d->slot, d->function, PCI_REG_COMMAND, command);
+
+	if (bar->io) {
+		uint32_t mask = low_mask & (uint32_t)PCI_BAR_IO_MASK;
+
+		if (!(mask & 0xffff0000u))      /* a 16-bit decoder: upper bits read 0 */
+			mask |= 0xffff0000u;
+		bar->address = low & (uint32_t)PCI_BAR_IO_MASK;
+		bar->size = mask ? (uint32_t)(~mask + 1) : 0;
+		return true;
+	}
+	uint64_t mask = ((uint64_t)high_mask << 32 | low_mask) & PCI_BAR_MEM_MASK;
+
+	bar->address = ((uint64_t)high << 32 | low) & PCI_BAR_MEM_MASK;
+	bar->size = (low_mask & PCI_BAR_MEM_MASK) || high_mask != 0xffffffffu ? ~mask + 1 : 0;
+	return true;
+}
+
+void pci_bar_assign(const struct pci_device *d, unsigned int index, const struct pci_bar *bar,
+		    uint64_t address)
+{
+	uint8_t off = bar_offset(index);
+	uint32_t low = pci_config_read32(d->bus, d->slot, d->function, off);
+
+	pci_config_write32(d->bus, d->slot, d->function, off,
+			   (uint32_t)address | (low & 0xf));
+	if (bar->is_64bit)
+		pci_config_write32(d->bus, d->slot, d->function, off + 4,
+				   (uint32_t)(address >> 32));
+}
+
+void pci_command_set(const struct pci_device *d, uint16_t bits)
+{
+	uint16_t command = pci_config_read16(d->bus, d->slot, d->function, PCI_REG_COMMAND);
+
+	if ((command & bits) != bits)
+		pci_config_write16(d->bus, d->slot, d->function, PCI_REG_COMMAND,
+				   command | bits);
 }
 
 unsigned int pci_enumerate(void)
