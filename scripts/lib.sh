@@ -43,6 +43,8 @@ TIMEOUT_KVMLAB=${PVKIT_TIMEOUT_KVMLAB:-300}
 GUEST_PATTERN_LBA=64 GUEST_PATTERN_SECTORS=8
 # shellcheck disable=SC2034  # used by test-all.sh
 HOST_PATTERN_LBA=128 HOST_PATTERN_SECTORS=4
+# The sectors tests/guest/test_virtio_blk.c writes on the virtio disk.
+VIRTIO_PATTERN_LBA=256 VIRTIO_PATTERN_SECTORS=8
 
 # ---- the hosts --------------------------------------------------------------------
 # Every host, fastest first: that is the order test-all.sh runs them in.
@@ -71,9 +73,51 @@ pick_default_host() {     # sets DEFAULT_HOST
 	fi
 }
 
-# Hosts whose machine has an ATA disk: test-all.sh gives them a fresh image.
+# Hosts whose machine has a disk: test-all.sh gives them a fresh image.  pc-* and
+# pvkit-hv* attach it as an ATA disk; microvm-* as virtio-blk over virtio-mmio,
+# q35-* as virtio-blk over modern virtio-pci.
 host_has_disk() {
-	[[ $1 == pc-* || $1 == pvkit-hv || $1 == pvkit-hv-kvmlab ]]
+	[[ $1 == pc-* || $1 == pvkit-hv || $1 == pvkit-hv-kvmlab || $(host_virtio "$1") != none ]]
+}
+
+# Which virtio transport a host's QEMU machine gets devices on: mmio, pci or none.
+# Those hosts always get a virtio-rng, and a virtio-blk when they are given a disk.
+host_virtio() {
+	case $1 in
+	microvm-*) echo mmio ;;
+	q35-*) echo pci ;;
+	*) echo none ;;
+	esac
+}
+
+# disk_pattern_range HOST: "LBA COUNT" of the pattern the guest's tests write on
+# HOST's disk: the ATA tests' sectors, or the virtio-blk tests' (disk_pattern.h).
+disk_pattern_range() {
+	if [[ $(host_virtio "$1") != none ]]; then
+		echo "$VIRTIO_PATTERN_LBA $VIRTIO_PATTERN_SECTORS"
+	else
+		echo "$GUEST_PATTERN_LBA $GUEST_PATTERN_SECTORS"
+	fi
+}
+
+# virtio_args HOST DISK: append HOST's virtio devices to HOST_CMD.
+#   mmio: QEMU's virtio-mmio devices are legacy (version 1) unless told otherwise;
+#         the guest drives version 2 only.  Each device adds a
+#         virtio_mmio.device=... option to the kernel command line (acpi=off).
+#   pci:  disable-legacy=on makes them modern-only (device id 0x1040+).  The rng
+#         gets no MSI-X (vectors=0), so that INTx through the I/O APIC is tested
+#         too; the disk uses MSI-X.
+virtio_args() {
+	local host=$1 disk=$2
+	# shellcheck disable=SC2054  # the commas belong to QEMU's option syntax
+	case $(host_virtio "$host") in
+	mmio) HOST_CMD+=(-global virtio-mmio.force-legacy=false -device virtio-rng-device)
+	      [[ -z $disk ]] || HOST_CMD+=(-drive "file=$disk,if=none,format=raw,id=vblk"
+	                                   -device virtio-blk-device,drive=vblk) ;;
+	pci)  HOST_CMD+=(-device virtio-rng-pci,disable-legacy=on,vectors=0)
+	      [[ -z $disk ]] || HOST_CMD+=(-drive "file=$disk,if=none,format=raw,id=vblk"
+	                                   -device virtio-blk-pci,disable-legacy=on,drive=vblk) ;;
+	esac
 }
 
 # Hosts whose disk image cannot be checked from here after the boot, because the
@@ -87,8 +131,8 @@ host_checks_disk_inside() {
 # Why microvm gets `acpi=off`: the guest does not read ACPI, and without ACPI QEMU
 # starts a little faster (~30 ms instead of ~40 ms under TCG here).  Side effect to
 # know about: with acpi=off QEMU appends " virtio_mmio.device=512@0x...:N" to the
-# kernel command line for every virtio-mmio device it has (we add none yet), so the
-# guest must accept that option before virtio devices are added to these hosts.
+# kernel command line for every virtio-mmio device it has (virtio_args adds them);
+# the guest takes that option to find them (pv/virtio/virtio_mmio.c).
 MICROVM_MACHINE=microvm,acpi=off
 
 # Status codes boot() returns when the guest did not report one (guest statuses are
@@ -284,6 +328,7 @@ host_command() {
 	           HOST_CMD+=(-M q35 -cdrom "$ISO" -boot d) ;;
 	*)         echo "unknown host '$host'" >&2; return 1 ;;
 	esac
+	virtio_args "$host" "$disk"
 }
 
 # host_status HOST RC LOGFILE TIMEOUT: turn the VMM's exit code into the guest's

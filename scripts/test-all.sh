@@ -7,7 +7,8 @@
 #      (tests/host/cli-tests.sh, also under ASan + UBSan);
 #   2. on each host (scripts/lib.sh lists them): boot with test=all and count the
 #      guest's TAP results, one test per `ok`/`not ok` line, named "HOST: name";
-#      hosts with an ATA disk get a fresh image, and afterwards the host checks that
+#      hosts with a disk (ATA on pc and pvkit-hv, virtio-blk on microvm and q35) get a
+#      fresh image, and afterwards the host checks that
 #      the guest's writes are in the file (one more test; on pvkit-hv-kvmlab, whose
 #      image is a copy inside the lab, the check runs there, after pvkit-hv);
 #   3. harness checks on some hosts: a plain boot reaches `pvkit: ready`, a bad option
@@ -192,8 +193,9 @@ check_disk_pattern() {
 		return
 	fi
 	name+=" (checked from the host)"
-	if output=$("$DISK_PATTERN" check "$2" "$GUEST_PATTERN_LBA" \
-			"$GUEST_PATTERN_SECTORS" 2>&1); then
+	local range
+	read -ra range <<<"$(disk_pattern_range "$1")"
+	if output=$("$DISK_PATTERN" check "$2" "${range[@]}" 2>&1); then
 		pass "$name"
 	else
 		fail "$name" "$output"
