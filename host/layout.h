@@ -11,10 +11,19 @@
  *   0x00100000-RAM end     RAM: the kernel's segments (pvkit links at 1 MiB), then free
  *   0xc0000000             highest allowed RAM end (--mem at most 3 GiB), so RAM
  *                          never reaches the 32-bit hole below 4 GiB:
+ *   0xd0000000-0xd0000fff  virtio-mmio register blocks, 0x200 bytes each, in
+ *                          command-line order (at most 8), announced to the
+ *                          guest as virtio_mmio.device=512@<base>:<gsi>
+ *   0xe0000000-0xefffffff  PCI memory window: BARs of PCI functions (virtio-pci:
+ *                          32 KiB each, pre-assigned in order from the bottom)
  *   0xfec00000             I/O APIC (in-kernel, KVM_CREATE_IRQCHIP)
  *   0xfee00000             local APIC (in-kernel)
  *   0xfeffc000             KVM's identity-map page (KVM_SET_IDENTITY_MAP_ADDR)
  *   0xfeffd000-0xfeffffff  KVM's 3-page TSS area (KVM_SET_TSS_ADDR)
+ *
+ * Interrupt lines: the virtio devices use I/O APIC pins (GSIs) 16-23, one
+ * each in command-line order, above every ISA line (0-15); a virtio-pci
+ * function's INTA# is its GSI, written to its interrupt line register.
  *
  * The two KVM areas are needed only by Intel VMX for real-mode and
  * unpaged-protected-mode emulation; they must not overlap RAM or devices.
@@ -42,6 +51,14 @@
 #define LAYOUT_RAM_MIN          (4 * MiB)
 #define LAYOUT_RAM_MAX          (3 * GiB)
 #define LAYOUT_RAM_DEFAULT      (128 * MiB)
+
+#define LAYOUT_VIRTIO_MMIO_BASE 0xd0000000ull
+#define LAYOUT_VIRTIO_MMIO_STRIDE 0x200ull      /* VIRTIO_MMIO_REGION_SIZE */
+#define LAYOUT_VIRTIO_FIRST_GSI 16
+#define LAYOUT_VIRTIO_LAST_GSI  23              /* KVM's I/O APIC has 24 pins */
+#define LAYOUT_PCI_WINDOW_BASE  0xe0000000ull
+#define LAYOUT_PCI_WINDOW_SIZE  0x10000000ull   /* 256 MiB */
+#define LAYOUT_VIRTIO_PCI_FIRST_SLOT 2          /* slot 1 is the IDE controller */
 
 #define LAYOUT_KVM_IDENTITY_MAP 0xfeffc000ull
 #define LAYOUT_KVM_TSS          0xfeffd000ull

@@ -14,8 +14,12 @@
  *   0x3f8-0x3ff  COM1 16550 UART  (host/uart.c), IRQ 4
  *   0xcf8-0xcff  PCI host bridge  (host/pci.c)
  * In the kernel (KVM): PIC 0x20/0xa0, PIT 0x40-0x43, speaker port 0x61,
- * ELCR 0x4d0, I/O APIC 0xfec00000, LAPIC 0xfee00000.  The MMIO bus is
- * empty for now.
+ * ELCR 0x4d0, I/O APIC 0xfec00000, LAPIC 0xfee00000.
+ *
+ * On the MMIO bus, only with --virtio-* options (host/virtio_devices.c):
+ *   0xd0000000 + 0x200 * n     virtio-mmio register blocks
+ *   0xe0000000-0xefffffff      the PCI memory window (virtio-pci BARs)
+ * Their backends run on an I/O thread, started last and stopped first.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +39,7 @@
 #include "host/trace.h"
 #include "host/uart.h"
 #include "host/vcpu.h"
+#include "host/virtio_devices.h"
 #include "host/vm.h"
 
 #define ERR_LEN 512
@@ -51,6 +56,8 @@ struct machine {
 	struct pci_host pci;
 	struct pci_function host_bridge, ide;
 	struct ata_controller *ata;
+	struct virtio_devices *virtio;
+	char cmdline[LAYOUT_CMDLINE_SIZE];      /* the options' and the virtio-mmio words */
 	struct stop_request stop;
 	struct stats stats;
 	uint64_t deadline_ns;           /* 0: no --timeout */
@@ -128,12 +135,15 @@ static int load_kernel(struct machine *m)
 {
 	const struct options *o = m->opts;
 
+	snprintf(m->cmdline, sizeof(m->cmdline), "%s", o->cmdline);
+	if (!virtio_devices_cmdline(o, m->cmdline, sizeof(m->cmdline), m->err, ERR_LEN))
+		return fail(m, EXIT_USAGE);
 	if (!loader_map_file(o->kernel, &m->kernel, &m->kernel_size, m->err, ERR_LEN))
 		return fail(m, EXIT_BAD_KERNEL);
 	if (!vm_alloc_ram(&m->vm, o->mem_bytes, m->err, ERR_LEN))
 		return fail(m, EXIT_USAGE);
 	if (!loader_load_pvh(m->kernel, m->kernel_size, o->kernel, m->vm.ram, m->vm.ram_size,
-			     o->cmdline, &m->boot, m->err, ERR_LEN))
+			     m->cmdline, &m->boot, m->err, ERR_LEN))
 		return fail(m, EXIT_BAD_KERNEL);
 	TRACE("loaded %s at %#llx-%#llx, PVH entry %#llx, hvm_start_info at %#llx",
 	      o->kernel, (unsigned long long)m->boot.image_start,
@@ -158,6 +168,20 @@ static int attach_disks(struct machine *m)
 		}
 	}
 	return 0;
+}
+
+/* The --virtio-* devices: their files and sockets are opened here, before
+ * /dev/kvm, so a bad one is a usage error (250) like a bad --disk. */
+static int create_virtio_devices(struct machine *m)
+{
+	const struct guest_mem mem = { .ram = m->vm.ram, .size = m->vm.ram_size };
+	char why[ERR_LEN - 32];
+
+	m->virtio = virtio_devices_create(m->opts, &mem, &m->vm, why, sizeof(why));
+	if (m->virtio != NULL)
+		return 0;
+	snprintf(m->err, ERR_LEN, "%s", why);
+	return fail(m, EXIT_USAGE);
 }
 
 static bool add_port_region(struct machine *m, const struct io_region *region)
@@ -205,13 +229,16 @@ static int add_devices(struct machine *m)
 		snprintf(m->err, ERR_LEN, "cannot place the ATA controller's ports");
 		return fail(m, EXIT_NO_KVM);
 	}
+	if (!virtio_devices_register(m->virtio, &m->mmio, &m->pci, m->err, ERR_LEN))
+		return fail(m, EXIT_NO_KVM);
 	return 0;
 }
 
 static int start_vm(struct machine *m)
 {
 	if (!vm_create(&m->vm, m->err, ERR_LEN) ||
-	    !vm_set_pvh_entry(&m->vm, m->boot.entry, m->boot.start_info, m->err, ERR_LEN))
+	    !vm_set_pvh_entry(&m->vm, m->boot.entry, m->boot.start_info, m->err, ERR_LEN) ||
+	    !virtio_devices_start(m->virtio, m->err, ERR_LEN))
 		return fail(m, EXIT_NO_KVM);
 	return 0;
 }
@@ -227,8 +254,8 @@ static int run(struct machine *m)
 	};
 	if (m->opts->timeout_seconds > 0)
 		m->deadline_ns = stats_now_ns() + m->opts->timeout_seconds * 1000000000ull;
-	if (!term_enter_raw())
-		m->console.in_fd = -1;  /* in the background: no keyboard for the guest */
+	if (!term_enter_raw() || virtio_devices_use_stdin(m->virtio))
+		m->console.in_fd = -1;  /* in the background, or the virtio console reads it */
 	signals_set_run(m->vm.run);
 	signals_start_ticks();
 	int status = vcpu_run(&m->loop);
@@ -240,10 +267,19 @@ static int run(struct machine *m)
 
 static void tear_down(struct machine *m)
 {
+	virtio_devices_stop(m->virtio);         /* no device work from here on */
 	console_flush(&m->console);
 	term_restore();
-	if (m->opts->stats)
+	if (m->opts->stats) {
 		stats_print(&m->stats, stderr);
+		virtio_devices_print_stats(m->virtio, stderr);
+	}
+	int rc = virtio_devices_sync(m->virtio);
+
+	if (rc < 0)
+		fprintf(stderr, "pvkit-hv: syncing the virtio-blk images failed: %s\n",
+			strerror(-rc));
+	virtio_devices_destroy(m->virtio);
 	if (m->ata != NULL) {
 		int rc = ata_controller_sync(m->ata);
 
@@ -275,6 +311,8 @@ int machine_run(const struct options *opts)
 
 	if (status == 0)
 		status = attach_disks(m);
+	if (status == 0)
+		status = create_virtio_devices(m);
 	if (status == 0)
 		status = add_devices(m);
 	if (status == 0)

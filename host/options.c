@@ -31,20 +31,40 @@ const char options_usage[] =
 	"      --trace          print every VM exit and device access on stderr\n"
 	"      --stats          print exit and device counts and times on stderr at the end\n"
 	"      --timeout SECS   stop the guest after SECS seconds (0: never, the default)\n"
+	"\n"
+	"virtio devices (up to 8; each may end in ,transport=mmio (the default) or\n"
+	",transport=pci, and a pci one in ,msix=off for INTx interrupts only; mmio\n"
+	"devices are announced on the kernel command line as\n"
+	"virtio_mmio.device=512@ADDRESS:IRQ):\n"
+	"      --virtio-blk FILE[,transport=T]\n"
+	"                       a virtio block device on a raw image file\n"
+	"      --virtio-rng[=transport=T]\n"
+	"                       a virtio entropy device (the host's getrandom)\n"
+	"      --virtio-console[=transport=T]\n"
+	"                       a virtio console on stdin/stdout (at most one; the UART\n"
+	"                       keeps its output but no longer gets keyboard input)\n"
+	"      --virtio-net udp=LOCALPORT:REMOTEHOST:REMOTEPORT[,mac=MAC][,transport=T]\n"
+	"      --virtio-net tap=NAME[,mac=MAC][,transport=T]\n"
+	"                       a virtio network device; udp: each Ethernet frame is one\n"
+	"                       datagram (as QEMU's -netdev socket,udp=), no privileges\n"
+	"                       needed; tap: a TAP interface (needs CAP_NET_ADMIN)\n"
+	"\n"
 	"  -h, --help           show this help and exit\n"
 	"      --version        show the version and exit\n"
 	"\n"
 	"Exit status:\n"
 	"  0-249  the status the guest wrote to port 0xf4, unchanged (pvkit: 0 ok,\n"
 	"         1 tests failed, 2 bad command line, 3 panic)\n"
-	"  250    bad option or value, unusable --disk file\n"
+	"  250    bad option or value, unusable --disk or --virtio-* file or socket\n"
 	"  251    kernel image missing, unreadable or malformed\n"
 	"  252    /dev/kvm missing or unusable\n"
 	"  253    guest crashed (triple fault, KVM internal error, failed VM entry)\n"
 	"  254    --timeout expired\n"
 	"  255    stopped by SIGINT or SIGTERM\n"
 	"\n"
-	"Example: pvkit-hv --mem 256M --disk disk.img build/pvkit.elf -- test=all\n";
+	"Examples:\n"
+	"  pvkit-hv --mem 256M --disk disk.img build/pvkit.elf -- test=all\n"
+	"  pvkit-hv --virtio-blk disk.img --virtio-rng=transport=pci build/pvkit.elf\n";
 
 /* Shift for a size suffix, or -1 if the suffix is not one we know. */
 static int suffix_shift(const char *suffix)
@@ -121,6 +141,213 @@ static bool add_disk(struct options *out, const char *value, char *err, size_t e
 	return true;
 }
 
+/* ---- --virtio-* ------------------------------------------------------- */
+
+/* Copies text[0..len) into dst (size bytes); false if it does not fit. */
+static bool copy_text(char *dst, size_t size, const char *text, size_t len)
+{
+	if (len >= size)
+		return false;
+	memcpy(dst, text, len);
+	dst[len] = '\0';
+	return true;
+}
+
+static bool parse_port(const char *text, size_t len, uint16_t *port)
+{
+	unsigned long value = 0;
+
+	if (len == 0 || len > 5)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		if (text[i] < '0' || text[i] > '9')
+			return false;
+		value = value * 10 + (unsigned long)(text[i] - '0');
+	}
+	if (value == 0 || value > 65535)
+		return false;
+	*port = (uint16_t)value;
+	return true;
+}
+
+/* "LOCALPORT:REMOTEHOST:REMOTEPORT" (the host may not contain ':'). */
+static bool parse_udp(const char *text, size_t len, struct virtio_option *v)
+{
+	const char *first = memchr(text, ':', len);
+	const char *last = first;
+
+	for (const char *p = text + len; p > text; p--)
+		if (p[-1] == ':') {
+			last = p - 1;
+			break;
+		}
+	if (first == NULL || last == first)
+		return false;
+	return parse_port(text, (size_t)(first - text), &v->local_port) &&
+	       copy_text(v->remote_host, sizeof(v->remote_host), first + 1,
+			 (size_t)(last - first - 1)) && v->remote_host[0] != '\0' &&
+	       parse_port(last + 1, (size_t)(text + len - last - 1), &v->remote_port);
+}
+
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* "52:54:00:12:34:56": six two-digit hex bytes; not a multicast address. */
+static bool parse_mac(const char *text, size_t len, uint8_t mac[6])
+{
+	if (len != 17)
+		return false;
+	for (int i = 0; i < 6; i++) {
+		int hi = hex_digit(text[3 * i]), lo = hex_digit(text[3 * i + 1]);
+
+		if (hi < 0 || lo < 0 || (i < 5 && text[3 * i + 2] != ':'))
+			return false;
+		mac[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return !(mac[0] & 1);
+}
+
+static const char *const virtio_option_names[] = {
+	[VIRTIO_OPTION_BLK] = "--virtio-blk",
+	[VIRTIO_OPTION_RNG] = "--virtio-rng",
+	[VIRTIO_OPTION_CONSOLE] = "--virtio-console",
+	[VIRTIO_OPTION_NET] = "--virtio-net",
+};
+
+/* One "key=value" item of a --virtio-* value. */
+static bool virtio_parameter(struct virtio_option *v, const char *item, size_t len,
+			     char *err, size_t err_len)
+{
+	const char *option = virtio_option_names[v->kind];
+	const char *eq = memchr(item, '=', len);
+	size_t key_len = eq ? (size_t)(eq - item) : len;
+	const char *value = eq ? eq + 1 : item + len;
+	size_t value_len = eq ? len - key_len - 1 : 0;
+
+#define KEY_IS(k) (key_len == strlen(k) && memcmp(item, k, key_len) == 0)
+	if (KEY_IS("transport") && value_len == 4 && memcmp(value, "mmio", 4) == 0)
+		v->transport = VIRTIO_TRANSPORT_MMIO;
+	else if (KEY_IS("transport") && value_len == 3 && memcmp(value, "pci", 3) == 0)
+		v->transport = VIRTIO_TRANSPORT_PCI;
+	else if (KEY_IS("transport"))
+		return error_set(err, err_len, "%s: transport '%.*s' is not mmio or pci", option,
+				 (int)value_len, value);
+	else if (KEY_IS("msix") && value_len == 3 && memcmp(value, "off", 3) == 0)
+		v->no_msix = true;
+	else if (KEY_IS("msix") && value_len == 2 && memcmp(value, "on", 2) == 0)
+		v->no_msix = false;
+	else if (KEY_IS("msix"))
+		return error_set(err, err_len, "%s: msix '%.*s' is not on or off", option,
+				 (int)value_len, value);
+	else if (v->kind == VIRTIO_OPTION_NET && KEY_IS("udp")) {
+		v->net_tap = false;
+		if (!parse_udp(value, value_len, v))
+			return error_set(err, err_len, "%s: udp=%.*s is not LOCALPORT:REMOTEHOST:"
+					 "REMOTEPORT (ports 1-65535)", option, (int)value_len, value);
+	} else if (v->kind == VIRTIO_OPTION_NET && KEY_IS("tap")) {
+		v->net_tap = true;
+		if (value_len == 0 || !copy_text(v->tap_name, sizeof(v->tap_name), value, value_len))
+			return error_set(err, err_len, "%s: tap=%.*s: an interface name is 1 to %d "
+					 "characters", option, (int)value_len, value,
+					 OPTIONS_IFNAME_MAX - 1);
+	} else if (v->kind == VIRTIO_OPTION_NET && KEY_IS("mac")) {
+		v->mac_set = true;
+		if (!parse_mac(value, value_len, v->mac))
+			return error_set(err, err_len, "%s: mac=%.*s is not a unicast MAC address "
+					 "like 52:54:00:12:34:56", option, (int)value_len, value);
+	} else {
+		return error_set(err, err_len, "%s: unknown parameter '%.*s' (known: %s)", option,
+				 (int)len, item, v->kind == VIRTIO_OPTION_NET ?
+				 "udp, tap, mac, transport, msix" : "transport, msix");
+	}
+#undef KEY_IS
+	return true;
+}
+
+/* A --virtio-* option: kind, and its value (NULL for a bare flag).  For
+ * blk the first comma-separated item is the file; the rest (all of it for
+ * the others) are key=value parameters. */
+static bool add_virtio(struct options *out, enum virtio_option_kind kind, const char *value,
+		       char *err, size_t err_len)
+{
+	const char *option = virtio_option_names[kind];
+
+	if (out->virtio_count == OPTIONS_MAX_VIRTIO)
+		return error_set(err, err_len, "%s: at most %d virtio devices", option,
+				 OPTIONS_MAX_VIRTIO);
+	struct virtio_option *v = &out->virtio[out->virtio_count];
+	const char *p = value ? value : "";
+
+	memset(v, 0, sizeof(*v));
+	v->kind = kind;
+	if (kind == VIRTIO_OPTION_BLK) {
+		size_t len = strcspn(p, ",");
+
+		if (len == 0)
+			return error_set(err, err_len, "%s: needs a file name", option);
+		if (!copy_text(v->path, sizeof(v->path), p, len))
+			return error_set(err, err_len, "%s: file name too long", option);
+		p += len + (p[len] == ',');
+		if (p[-1] == ',' && *p == '\0')
+			return error_set(err, err_len, "%s: empty parameter after ','", option);
+	}
+	while (*p != '\0') {
+		size_t len = strcspn(p, ",");
+
+		if (len == 0 || !virtio_parameter(v, p, len, err, err_len))
+			return len == 0 ? error_set(err, err_len, "%s: empty parameter", option) : false;
+		p += len + (p[len] == ',');
+	}
+	if (v->no_msix && v->transport != VIRTIO_TRANSPORT_PCI)
+		return error_set(err, err_len, "%s: msix=off needs transport=pci", option);
+	if (kind == VIRTIO_OPTION_NET && v->remote_host[0] == '\0' && !v->net_tap)
+		return error_set(err, err_len, "%s: needs udp=LOCALPORT:REMOTEHOST:REMOTEPORT or "
+				 "tap=NAME", option);
+	for (unsigned int i = 0; kind == VIRTIO_OPTION_CONSOLE && i < out->virtio_count; i++)
+		if (out->virtio[i].kind == VIRTIO_OPTION_CONSOLE)
+			return error_set(err, err_len, "%s: only one (it reads stdin)", option);
+	out->virtio_count++;
+	return true;
+}
+
+static bool add_virtio_blk(struct options *out, const char *value, char *err, size_t err_len)
+{
+	return add_virtio(out, VIRTIO_OPTION_BLK, value, err, err_len);
+}
+
+static bool add_virtio_net(struct options *out, const char *value, char *err, size_t err_len)
+{
+	return add_virtio(out, VIRTIO_OPTION_NET, value, err, err_len);
+}
+
+/* --virtio-rng and --virtio-console take an optional value, only in the
+ * "--option=value" form (as GNU getopt's optional arguments). */
+static bool try_optional_value_option(const char *arg, struct options *out, bool *matched,
+				      char *err, size_t err_len)
+{
+	static const enum virtio_option_kind kinds[] = { VIRTIO_OPTION_RNG, VIRTIO_OPTION_CONSOLE };
+
+	*matched = false;
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		const char *name = virtio_option_names[kinds[k]];
+		size_t len = strlen(name);
+
+		if (strncmp(arg, name, len) != 0 || (arg[len] != '\0' && arg[len] != '='))
+			continue;
+		*matched = true;
+		return add_virtio(out, kinds[k], arg[len] == '=' ? arg + len + 1 : NULL, err, err_len);
+	}
+	return true;
+}
+
 static bool set_timeout(struct options *out, const char *value, char *err, size_t err_len)
 {
 	if (!parse_seconds(value, &out->timeout_seconds))
@@ -162,6 +389,8 @@ static const struct valued_option valued_options[] = {
 	{ "--mem", "-m", set_mem },
 	{ "--disk", NULL, add_disk },
 	{ "--timeout", NULL, set_timeout },
+	{ "--virtio-blk", NULL, add_virtio_blk },
+	{ "--virtio-net", NULL, add_virtio_net },
 };
 
 /* If arg is a valued option ("--mem", "--mem=64M", "-m"), applies it, taking
@@ -222,6 +451,12 @@ bool options_parse(int argc, char *const argv[], struct options *out,
 				return false;
 			break;
 		}
+		bool matched;
+
+		if (!try_optional_value_option(arg, out, &matched, err, err_len))
+			return false;
+		if (matched)
+			continue;
 		if (!try_valued_option(argc, argv, i, out, &consumed, err, err_len))
 			return false;
 		if (consumed > 0) {

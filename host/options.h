@@ -15,6 +15,36 @@
 
 #define OPTIONS_MAX_DISKS       4
 #define OPTIONS_TIMEOUT_MAX     (7 * 24 * 3600u)        /* a week */
+#define OPTIONS_MAX_VIRTIO      8       /* one I/O APIC pin each: GSIs 16-23 */
+#define OPTIONS_PATH_MAX        1024
+#define OPTIONS_HOST_MAX        256
+#define OPTIONS_IFNAME_MAX      16      /* IFNAMSIZ */
+
+enum virtio_option_kind {
+	VIRTIO_OPTION_BLK,
+	VIRTIO_OPTION_RNG,
+	VIRTIO_OPTION_CONSOLE,
+	VIRTIO_OPTION_NET,
+};
+
+enum virtio_option_transport {
+	VIRTIO_TRANSPORT_MMIO,          /* the default */
+	VIRTIO_TRANSPORT_PCI,
+};
+
+/* One --virtio-* option, in command-line order. */
+struct virtio_option {
+	enum virtio_option_kind kind;
+	enum virtio_option_transport transport;
+	bool no_msix;                           /* pci: msix=off, INTx only (QEMU's vectors=0) */
+	char path[OPTIONS_PATH_MAX];            /* blk: the image file */
+	bool net_tap;                           /* net: tap=NAME, else udp=... */
+	char tap_name[OPTIONS_IFNAME_MAX];
+	uint16_t local_port, remote_port;       /* net, udp */
+	char remote_host[OPTIONS_HOST_MAX];
+	bool mac_set;                           /* net: mac=, else a default */
+	uint8_t mac[6];
+};
 
 enum options_action {
 	ACTION_RUN,             /* boot the kernel */
@@ -31,6 +61,8 @@ struct options {
 	bool trace;
 	bool stats;
 	unsigned int timeout_seconds;           /* 0: no timeout */
+	struct virtio_option virtio[OPTIONS_MAX_VIRTIO];
+	unsigned int virtio_count;
 	char cmdline[LAYOUT_CMDLINE_SIZE];      /* words after "--", joined by spaces */
 };
 

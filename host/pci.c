@@ -117,6 +117,8 @@ static uint64_t config_read(struct pci_host *host, unsigned int byte, unsigned i
 
 	if (fn == NULL || reg + byte + size > PCI_CONFIG_SPACE_SIZE)
 		return all_ones(size);
+	if (fn->config_before_read)
+		fn->config_before_read(fn, reg + byte, size);
 	for (unsigned int i = 0; i < size; i++)
 		value |= (uint64_t)fn->config[reg + byte + i] << (8 * i);
 	return value;
@@ -159,6 +161,106 @@ void pci_host_io_write(void *opaque, uint64_t offset, unsigned int size, uint64_
 		config_write(host, (unsigned int)(offset - 4), size, value);
 	else if (offset == 0 && size == 4)
 		host->address = (uint32_t)value & CONFIG_ADDRESS_MASK;
+}
+
+/* ---- memory BARs and the host bridge's memory window -------------------- */
+
+static uint32_t get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	put16(p, (uint16_t)v);
+	put16(p + 2, (uint16_t)(v >> 16));
+}
+
+void pci_function_set_memory_bar(struct pci_function *fn, unsigned int index,
+				 uint64_t size, uint32_t address, const struct pci_bar *handlers)
+{
+	unsigned int reg = PCI_BAR0 + 4 * index;
+
+	fn->bars[index] = *handlers;
+	fn->bars[index].size = size;
+	/* Bits 3:0 say "32-bit memory, not prefetchable" (all zero) and are
+	 * read-only; so are the address bits below the size: writing all-ones
+	 * and reading back gives ~(size - 1), which is how software sizes it. */
+	put32(fn->config + reg, address & ~(uint32_t)(size - 1));
+	put32(fn->writable + reg, ~(uint32_t)(size - 1) & ~0xfu);
+}
+
+static bool memory_decoding(const struct pci_function *fn)
+{
+	return fn->config[PCI_COMMAND] & PCI_COMMAND_MEMORY_SPACE;
+}
+
+uint64_t pci_bar_address(const struct pci_host *host, const struct pci_function *fn,
+			 unsigned int index)
+{
+	const struct pci_bar *bar = &fn->bars[index];
+	uint64_t base = get32(fn->config + PCI_BAR0 + 4 * index) & ~0xfull;
+
+	if (bar->size == 0 || !memory_decoding(fn) || base < host->window_base ||
+	    base - host->window_base > host->window_size ||
+	    bar->size > host->window_size - (base - host->window_base))
+		return PCI_BAR_UNMAPPED;
+	return base;
+}
+
+/* The BAR holding [addr, addr + size), and the offset into it. */
+static const struct pci_bar *find_bar(const struct pci_host *host, uint64_t addr,
+				      unsigned int size, uint64_t *offset)
+{
+	for (unsigned int i = 0; i < host->count; i++) {
+		const struct pci_function *fn = host->functions[i];
+
+		for (unsigned int b = 0; b < PCI_NUM_BARS; b++) {
+			uint64_t base = pci_bar_address(host, fn, b);
+
+			if (base == PCI_BAR_UNMAPPED || addr < base || addr - base >= fn->bars[b].size ||
+			    size > fn->bars[b].size - (addr - base))
+				continue;
+			*offset = addr - base;
+			return &fn->bars[b];
+		}
+	}
+	return NULL;
+}
+
+void pci_host_set_window(struct pci_host *host, uint64_t base, uint64_t size)
+{
+	host->window_base = base;
+	host->window_size = size;
+}
+
+uint64_t pci_host_memory_read(void *opaque, uint64_t offset, unsigned int size)
+{
+	struct pci_host *host = opaque;
+	uint64_t at;
+	const struct pci_bar *bar = find_bar(host, host->window_base + offset, size, &at);
+
+	if (bar == NULL || bar->read == NULL)
+		return all_ones(size);
+	return bar->read(bar->opaque, at, size);
+}
+
+void pci_host_memory_write(void *opaque, uint64_t offset, unsigned int size, uint64_t value)
+{
+	struct pci_host *host = opaque;
+	uint64_t at;
+	const struct pci_bar *bar = find_bar(host, host->window_base + offset, size, &at);
+
+	if (bar != NULL && bar->write != NULL)
+		bar->write(bar->opaque, at, size, value);
+}
+
+struct io_region pci_host_memory_region(struct pci_host *host)
+{
+	return (struct io_region){
+		.name = "pci-memory", .base = host->window_base, .length = host->window_size,
+		.opaque = host, .read = pci_host_memory_read, .write = pci_host_memory_write,
+	};
 }
 
 struct io_region pci_host_io_region(struct pci_host *host)

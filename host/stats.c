@@ -103,3 +103,21 @@ void stats_print(const struct stats *stats, FILE *out)
 			(unsigned long long)r->count, "", us(r->handle_ns));
 	}
 }
+
+void stats_print_queue_header(FILE *out)
+{
+	fprintf(out, "  %-26s %14s %10s %10s %6s\n", "virtio queue", "notifications",
+		"interrupts", "chains", "bad");
+}
+
+void stats_print_queue(FILE *out, const char *device, const char *queue,
+		       uint64_t notifications, uint64_t interrupts, uint64_t chains,
+		       uint64_t bad_chains)
+{
+	char name[64];
+
+	snprintf(name, sizeof(name), "%s.%s", device, queue);
+	fprintf(out, "  %-26s %14llu %10llu %10llu %6llu\n", name,
+		(unsigned long long)notifications, (unsigned long long)interrupts,
+		(unsigned long long)chains, (unsigned long long)bad_chains);
+}

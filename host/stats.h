@@ -46,5 +46,10 @@ void stats_add_exit(struct stats *stats, enum stats_exit_kind kind, uint64_t run
 /* name is a device's region name (kept as a pointer) or "(unassigned)". */
 void stats_add_device(struct stats *stats, const char *name, uint64_t handle_ns);
 void stats_print(const struct stats *stats, FILE *out);
+/* The virtio table printed after it: a header, then one row per queue. */
+void stats_print_queue_header(FILE *out);
+void stats_print_queue(FILE *out, const char *device, const char *queue,
+		       uint64_t notifications, uint64_t interrupts, uint64_t chains,
+		       uint64_t bad_chains);
 
 #endif

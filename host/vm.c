@@ -241,6 +241,41 @@ void vm_set_irq_line(struct vm *vm, unsigned int irq, int level)
 		fprintf(stderr, "pvkit-hv: KVM_IRQ_LINE %u: %s\n", irq, strerror(errno));
 }
 
+bool vm_has_capability(struct vm *vm, int cap)
+{
+	return vm->kvm_fd >= 0 && ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, cap) > 0;
+}
+
+bool vm_ioeventfd(struct vm *vm, uint64_t addr, unsigned int len, bool datamatch,
+		  uint64_t data, int fd, bool assign)
+{
+	struct kvm_ioeventfd ioeventfd = {
+		.datamatch = data, .addr = addr, .len = len, .fd = fd,
+		.flags = (datamatch ? KVM_IOEVENTFD_FLAG_DATAMATCH : 0) |
+			 (assign ? 0 : KVM_IOEVENTFD_FLAG_DEASSIGN),
+	};
+
+	if (!vm_has_capability(vm, KVM_CAP_IOEVENTFD)) {
+		errno = ENOTSUP;
+		return false;
+	}
+	return ioctl(vm->vm_fd, KVM_IOEVENTFD, &ioeventfd) == 0;
+}
+
+void vm_signal_msi(struct vm *vm, uint64_t address, uint32_t data)
+{
+	struct kvm_msi msi = {
+		.address_lo = (uint32_t)address, .address_hi = (uint32_t)(address >> 32),
+		.data = data,
+	};
+
+	/* 0: the interrupt was blocked by the guest (a masked or disabled
+	 * LAPIC): not an error for the device, which did its part. */
+	if (vm->vm_fd >= 0 && ioctl(vm->vm_fd, KVM_SIGNAL_MSI, &msi) < 0)
+		fprintf(stderr, "pvkit-hv: KVM_SIGNAL_MSI (address %#llx data %#x): %s\n",
+			(unsigned long long)address, data, strerror(errno));
+}
+
 void vm_destroy(struct vm *vm)
 {
 	if (vm->run != NULL)

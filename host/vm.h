@@ -33,9 +33,23 @@ bool vm_create(struct vm *vm, char *err, size_t err_len);
 bool vm_set_pvh_entry(struct vm *vm, uint64_t entry, uint64_t start_info,
 		      char *err, size_t err_len);
 
-/* Drives ISA interrupt line irq (0-15) to level through the in-kernel PIC
- * and I/O APIC. */
+/* Drives interrupt line irq to level: an ISA line (0-15) reaches the
+ * in-kernel PIC and I/O APIC, a GSI 16-23 only the I/O APIC. */
 void vm_set_irq_line(struct vm *vm, unsigned int irq, int level);
+
+/* Whether KVM has capability cap (KVM_CHECK_EXTENSION). */
+bool vm_has_capability(struct vm *vm, int cap);
+
+/* ioeventfd: makes KVM signal fd itself when the guest writes len bytes
+ * (1, 2, 4 or 8) to guest-physical addr, instead of exiting to us; with
+ * datamatch, only writes of that value.  assign false removes it again.
+ * false (errno set) when KVM refuses or lacks KVM_CAP_IOEVENTFD. */
+bool vm_ioeventfd(struct vm *vm, uint64_t addr, unsigned int len, bool datamatch,
+		  uint64_t data, int fd, bool assign);
+
+/* Delivers one MSI (the address/data pair from an MSI-X table entry) to
+ * the in-kernel LAPIC with KVM_SIGNAL_MSI. */
+void vm_signal_msi(struct vm *vm, uint64_t address, uint32_t data);
 
 /* Closes and frees everything; safe on a partly set-up vm. */
 void vm_destroy(struct vm *vm);

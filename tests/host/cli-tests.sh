@@ -66,6 +66,25 @@ expect "cli.kernel_missing" 251 "/nonexistent/kernel.elf: No such file" err /non
 expect "cli.kernel_is_text" 251 "not an ELF file" err "$TMP/text.elf"
 expect "cli.kernel_truncated" 251 "extends beyond the end of the file" err "$TMP/truncated.elf"
 expect "cli.disk_missing" 250 "--disk: .*/no-such-disk.img" err --disk "$TMP/no-such-disk.img" "$IMAGE"
+expect "cli.help_lists_virtio" 0 "--virtio-blk FILE" out --help
+expect "cli.virtio_blk_missing" 250 "--virtio-blk: .*/no-such-disk.img: No such file" err \
+	--virtio-blk "$TMP/no-such-disk.img" "$IMAGE"
+expect "cli.virtio_blk_needs_value" 250 "--virtio-blk needs a value" err "$IMAGE" --virtio-blk
+expect "cli.virtio_bad_transport" 250 "transport 'isa' is not mmio or pci" err \
+	--virtio-rng=transport=isa "$IMAGE"
+expect "cli.virtio_unknown_parameter" 250 "unknown parameter 'colour=red'" err \
+	--virtio-console=colour=red "$IMAGE"
+expect "cli.virtio_net_needs_backend" 250 "needs udp=LOCALPORT:REMOTEHOST:REMOTEPORT or tap=NAME" err \
+	--virtio-net transport=pci "$IMAGE"
+expect "cli.virtio_net_bad_udp" 250 "udp=99999:localhost:1 is not" err \
+	--virtio-net udp=99999:localhost:1 "$IMAGE"
+expect "cli.virtio_net_bad_mac" 250 "not a unicast MAC" err \
+	--virtio-net udp=1:localhost:2,mac=ff:ff:ff:ff:ff:ff "$IMAGE"
+expect "cli.virtio_msix_off_needs_pci" 250 "msix=off needs transport=pci" err \
+	--virtio-rng=msix=off "$IMAGE"
+expect "cli.virtio_console_twice" 250 "only one" err --virtio-console --virtio-console "$IMAGE"
+expect "cli.virtio_too_many" 250 "at most 8 virtio devices" err --virtio-rng --virtio-rng \
+	--virtio-rng --virtio-rng --virtio-rng --virtio-rng --virtio-rng --virtio-rng --virtio-rng "$IMAGE"
 
 # ---- guests: need /dev/kvm ---------------------------------------------------
 run "$IMAGE"
@@ -119,6 +138,27 @@ kvm_test "guest.trace" 0 "^\[trace\] io out port=0xf4 size=[124] value=0 debug-e
 kvm_test "guest.stats" 0 "^  uart16550 +[0-9]+" err --stats "$IMAGE"
 truncate -s 1M "$TMP/disk.img"
 kvm_test "guest.disk_adds_ide_function" 0 "8086:7010" out --disk "$TMP/disk.img" "$IMAGE"
+# virtio: the guest's virtio tests on both transports (a fresh image each).
+for transport in mmio pci; do
+	rm -f "$TMP/vblk.img"
+	truncate -s 8M "$TMP/vblk.img"
+	kvm_test "guest.virtio_$transport" 0 "^# [0-9]+ passed, 0 failed" out \
+		--virtio-blk "$TMP/vblk.img,transport=$transport" --virtio-rng=transport=$transport \
+		"$IMAGE" -- test=virtio
+done
+rm -f "$TMP/vblk.img"
+truncate -s 8M "$TMP/vblk.img"
+kvm_test "guest.virtio_pci_intx" 0 "^# [0-9]+ passed, 0 failed" out \
+	--virtio-blk "$TMP/vblk.img,transport=pci,msix=off" --virtio-rng=transport=pci,msix=off \
+	"$IMAGE" -- test=virtio
+kvm_test "guest.virtio_mmio_on_cmdline" 0 "virtio_mmio.device=512@0xd0000000:16" out \
+	--virtio-rng "$IMAGE"
+kvm_test "guest.virtio_trace_shows_chains" 0 "^\[trace\] virtio-rng0 requestq chain head=[0-9]+ segments=" \
+	err --trace --virtio-rng "$IMAGE" -- test=virtio_rng
+kvm_test "guest.virtio_stats_per_queue" 0 "^  virtio-rng0.requestq +[1-9]" err \
+	--stats --virtio-rng=transport=pci "$IMAGE" -- test=virtio_rng
+kvm_test "guest.virtio_net_console_boot" 0 "^pvkit: ready" out \
+	--virtio-net "udp=$((40000 + $$ % 20000)):127.0.0.1:9" --virtio-console=transport=pci "$IMAGE"
 tiny_test "guest.timeout_is_254" 254 "--timeout 1 s expired" err --timeout 1 "$TMP/loop.elf"
 tiny_test "guest.triple_fault_is_253" 253 "triple fault" err "$TMP/crash.elf"
 

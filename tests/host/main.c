@@ -16,5 +16,9 @@ int main(void)
 	cpuid_tests();
 	ata_tests();
 	hostile_tests();
+	virtqueue_tests();
+	virtio_blk_tests();
+	virtio_pci_tests();
+	virtio_devices_tests();
 	return check_finish();
 }
