@@ -40,9 +40,10 @@ const char options_usage[] =
 	"                       a virtio block device on a raw image file\n"
 	"      --virtio-rng[=transport=T]\n"
 	"                       a virtio entropy device (the host's getrandom)\n"
-	"      --virtio-console[=transport=T]\n"
-	"                       a virtio console on stdin/stdout (at most one; the UART\n"
-	"                       keeps its output but no longer gets keyboard input)\n"
+	"      --virtio-console[=out=FILE][,transport=T]\n"
+	"                       a virtio console on stdin and stdout, or its output in\n"
+	"                       FILE (at most one; the UART keeps its output but no\n"
+	"                       longer gets keyboard input)\n"
 	"      --virtio-net udp=LOCALPORT:REMOTEHOST:REMOTEPORT[,mac=MAC][,transport=T]\n"
 	"      --virtio-net tap=NAME[,mac=MAC][,transport=T]\n"
 	"                       a virtio network device; udp: each Ethernet frame is one\n"
@@ -223,6 +224,15 @@ static const char *const virtio_option_names[] = {
 };
 
 /* One "key=value" item of a --virtio-* value. */
+static const char *known_parameters(enum virtio_option_kind kind)
+{
+	switch (kind) {
+	case VIRTIO_OPTION_NET:     return "udp, tap, mac, transport, msix";
+	case VIRTIO_OPTION_CONSOLE: return "out, transport, msix";
+	default:                    return "transport, msix";
+	}
+}
+
 static bool virtio_parameter(struct virtio_option *v, const char *item, size_t len,
 			     char *err, size_t err_len)
 {
@@ -263,10 +273,15 @@ static bool virtio_parameter(struct virtio_option *v, const char *item, size_t l
 		if (!parse_mac(value, value_len, v->mac))
 			return error_set(err, err_len, "%s: mac=%.*s is not a unicast MAC address "
 					 "like 52:54:00:12:34:56", option, (int)value_len, value);
+	} else if (v->kind == VIRTIO_OPTION_CONSOLE && KEY_IS("out")) {
+		if (value_len == 0 || !copy_text(v->console_out, sizeof(v->console_out), value,
+						 value_len))
+			return error_set(err, err_len, "%s: out=%.*s: a file name is 1 to %d "
+					 "characters", option, (int)value_len, value,
+					 OPTIONS_PATH_MAX - 1);
 	} else {
 		return error_set(err, err_len, "%s: unknown parameter '%.*s' (known: %s)", option,
-				 (int)len, item, v->kind == VIRTIO_OPTION_NET ?
-				 "udp, tap, mac, transport, msix" : "transport, msix");
+				 (int)len, item, known_parameters(v->kind));
 	}
 #undef KEY_IS
 	return true;

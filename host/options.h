@@ -44,6 +44,7 @@ struct virtio_option {
 	char remote_host[OPTIONS_HOST_MAX];
 	bool mac_set;                           /* net: mac=, else a default */
 	uint8_t mac[6];
+	char console_out[OPTIONS_PATH_MAX];     /* console: out=FILE, else stdout */
 };
 
 enum options_action {

@@ -102,7 +102,11 @@ static void receive(struct virtio_device *dev)
 
 static void destroy(struct virtio_device *dev)
 {
-	free(dev->backend);
+	struct virtio_console *con = dev->backend;
+
+	if (con->out_fd > STDERR_FILENO)        /* an out=FILE of ours, not stdout */
+		close(con->out_fd);
+	free(con);
 }
 
 static const struct virtio_device_ops console_ops = {

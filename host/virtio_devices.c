@@ -17,6 +17,7 @@
  * same eventfd: the device code cannot tell the difference.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -128,14 +129,31 @@ static struct virtio_device *create_net(const struct virtio_option *o, unsigned 
 	return virtio_net_create(&params, index, err, err_len);
 }
 
+/* The console's output goes to stdout, or with out=FILE to that file (so a
+ * test harness can tell it from the UART's output, which is on stdout). */
+static struct virtio_device *create_console(const struct virtio_option *o, unsigned int index,
+					    char *err, size_t err_len)
+{
+	int out_fd = STDOUT_FILENO;
+
+	if (o->console_out[0] != '\0') {
+		out_fd = open(o->console_out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (out_fd < 0) {
+			error_set(err, err_len, "out=%s: %s", o->console_out,
+				  strerror(errno));
+			return NULL;
+		}
+	}
+	return virtio_console_create(index, STDIN_FILENO, out_fd, err, err_len);
+}
+
 static struct virtio_device *create_device(const struct virtio_option *o, unsigned int index,
 					   char *err, size_t err_len)
 {
 	switch (o->kind) {
 	case VIRTIO_OPTION_BLK:     return virtio_blk_create(o->path, index, err, err_len);
 	case VIRTIO_OPTION_RNG:     return virtio_rng_create(index, err, err_len);
-	case VIRTIO_OPTION_CONSOLE: return virtio_console_create(index, STDIN_FILENO,
-								 STDOUT_FILENO, err, err_len);
+	case VIRTIO_OPTION_CONSOLE: return create_console(o, index, err, err_len);
 	case VIRTIO_OPTION_NET:     return create_net(o, index, err, err_len);
 	}
 	error_set(err, err_len, "unknown virtio device kind %d", (int)o->kind);

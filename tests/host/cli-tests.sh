@@ -83,6 +83,8 @@ expect "cli.virtio_net_bad_mac" 250 "not a unicast MAC" err \
 expect "cli.virtio_msix_off_needs_pci" 250 "msix=off needs transport=pci" err \
 	--virtio-rng=msix=off "$IMAGE"
 expect "cli.virtio_console_twice" 250 "only one" err --virtio-console --virtio-console "$IMAGE"
+expect "cli.virtio_console_out_unwritable" 250 "out=/nonexistent/dir/console.out: No such file" \
+	err --virtio-console=out=/nonexistent/dir/console.out "$IMAGE"
 expect "cli.virtio_too_many" 250 "at most 8 virtio devices" err --virtio-rng --virtio-rng \
 	--virtio-rng --virtio-rng --virtio-rng --virtio-rng --virtio-rng --virtio-rng --virtio-rng "$IMAGE"
 

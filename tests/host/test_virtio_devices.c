@@ -269,7 +269,7 @@ static char err[256];
 static void virtio_options(void)
 {
 	CHECK(PARSE("--virtio-blk", "a.img", "--virtio-rng", "--virtio-blk=b.img,transport=pci",
-		    "--virtio-console=transport=mmio", "--virtio-rng=transport=pci",
+		    "--virtio-console=transport=mmio,out=console.out", "--virtio-rng=transport=pci",
 		    "--virtio-net", "udp=5555:127.0.0.1:5556,mac=52:54:00:aa:bb:cc", "k.elf",
 		    "--virtio-net=tap=tap0,transport=pci"));
 	CHECK_UINT(opts.virtio_count, 7);
@@ -280,6 +280,7 @@ static void virtio_options(void)
 	CHECK_STR(opts.virtio[2].path, "b.img");
 	CHECK_INT(opts.virtio[2].transport, VIRTIO_TRANSPORT_PCI);
 	CHECK_INT(opts.virtio[3].kind, VIRTIO_OPTION_CONSOLE);
+	CHECK_STR(opts.virtio[3].console_out, "console.out");
 	CHECK_INT(opts.virtio[4].transport, VIRTIO_TRANSPORT_PCI);
 	CHECK_INT(opts.virtio[5].kind, VIRTIO_OPTION_NET);
 	CHECK(!opts.virtio[5].net_tap);
