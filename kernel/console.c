@@ -1,5 +1,6 @@
 /*
- * console.c — printk and the fan-out to console drivers.
+ * console.c — printk and the fan-out to console drivers; console_read and
+ * the fan-in of their input.
  */
 #include "kernel/console.h"
 #include "kernel/irq.h"
@@ -17,6 +18,24 @@ void console_register(struct console_driver *driver)
 		tail = &(*tail)->next;
 	driver->next = NULL;
 	*tail = driver;
+}
+
+/*
+ * The driver's own next link is left as it is: console_write may be in the
+ * middle of the list, inside this very driver's write (which found its
+ * device broken), and must still be able to step to the drivers after it.
+ */
+void console_unregister(struct console_driver *driver)
+{
+	bool was_enabled = irq_save();
+
+	for (struct console_driver **link = &drivers; *link; link = &(*link)->next) {
+		if (*link == driver) {
+			*link = driver->next;
+			break;
+		}
+	}
+	irq_restore(was_enabled);
 }
 
 const struct console_driver *console_drivers(void)
@@ -41,6 +60,16 @@ void console_flush(void)
 	for (struct console_driver *d = drivers; d; d = d->next)
 		if (d->flush)
 			d->flush();
+}
+
+size_t console_read(char *buf, size_t len)
+{
+	size_t got = 0;
+
+	for (struct console_driver *d = drivers; d && got < len; d = d->next)
+		if (d->read)
+			got += d->read(buf + got, len - got);
+	return got;
 }
 
 /*

@@ -1,5 +1,6 @@
 /*
- * uart16550.c — a polled 16550 UART driver on COM1.
+ * uart16550.c — a polled 16550 UART driver on COM1: console output, and
+ * input for console_read().
  *
  * Output is written in bursts of up to the FIFO's depth after one check
  * that the transmitter is empty, instead of checking before every byte:
@@ -15,6 +16,7 @@
 
 /* Register offsets from COM1_PORT. */
 #define UART_THR        0       /* transmit holding (write) */
+#define UART_RBR        0       /* receive buffer (read) */
 #define UART_DLL        0       /* divisor latch low (DLAB=1) */
 #define UART_IER        1       /* interrupt enable */
 #define UART_DLM        1       /* divisor latch high (DLAB=1) */
@@ -27,6 +29,8 @@
 #define LCR_DLAB        0x80
 #define FCR_ENABLE_AND_CLEAR 0x07
 #define MCR_DTR_RTS     0x03
+#define LSR_DATA_READY  0x01    /* the receive buffer holds a byte */
+#define LSR_ABSENT      0xff    /* what a port with no UART behind it reads */
 #define LSR_THR_EMPTY   0x20    /* the transmit FIFO can take FIFO_DEPTH bytes */
 #define LSR_TX_IDLE     0x40    /* FIFO and shift register are both empty */
 
@@ -98,10 +102,27 @@ static void uart_flush(void)
 	wait_for_status(LSR_TX_IDLE);
 }
 
+/* Whatever has arrived, byte by byte (each byte costs two port reads, so
+ * two VM exits: fine for typed input).  Interrupts stay off (IER = 0). */
+static size_t uart_read(char *buf, size_t len)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		uint8_t lsr = inb(COM1_PORT + UART_LSR);
+
+		if (lsr == LSR_ABSENT || !(lsr & LSR_DATA_READY))
+			break;
+		buf[got++] = (char)inb(COM1_PORT + UART_RBR);
+	}
+	return got;
+}
+
 static struct console_driver uart_console = {
 	.name = "uart16550",
 	.write = uart_write,
 	.flush = uart_flush,
+	.read = uart_read,
 };
 
 void uart_register_console(void)
