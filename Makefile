@@ -28,12 +28,13 @@ GUEST_ASFLAGS := $(GUEST_CFLAGS) -D__ASSEMBLY__
 GUEST_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none \
 	-Wl,-z,max-page-size=0x1000 -Wl,-z,noexecstack -Wl,-T,arch/x86/kernel.ld
 
-GUEST_DIRS := arch/x86 kernel lib pv/virtio tests/guest
+GUEST_DIRS := arch/x86 kernel lib net pv/virtio tests/guest
 GUEST_SRCS := $(foreach d,$(GUEST_DIRS),$(wildcard $(d)/*.c) $(wildcard $(d)/*.S))
 GUEST_OBJS := $(patsubst %,$(BUILD)/guest/%.o,$(GUEST_SRCS))
 
 .PHONY: all
-all: $(IMAGE) $(BUILD)/pvkit-hv $(BUILD)/tools/disk-pattern $(BUILD)/tools/trivial-pvh.elf
+all: $(IMAGE) $(BUILD)/pvkit-hv $(BUILD)/tools/disk-pattern $(BUILD)/tools/net-peer \
+	$(BUILD)/tools/trivial-pvh.elf
 
 $(DEPS_STAMP): scripts/deps.sh
 	@mkdir -p $(BUILD)
@@ -76,6 +77,12 @@ $(BUILD)/tools/disk-pattern: tests/tools/disk-pattern.c tests/tools/disk_pattern
 	@$(if $(Q),echo "  HOSTCC  $<")
 	$(Q)$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -I. $< -o $@
 
+# The host on the guest's Ethernet that the harness and make bench talk to (docs/net.md).
+$(BUILD)/tools/net-peer: tests/tools/net-peer.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  HOSTCC  $<")
+	$(Q)$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror $< -o $@
+
 # A 32-bit PVH guest that prints one line and exits: the VMM-cost baseline of make bench.
 $(BUILD)/tools/trivial-pvh.elf: tests/tools/trivial-pvh.S tests/tools/trivial-pvh.ld | $(ABI_HEADER_LINKS)
 	@mkdir -p $(dir $@)
@@ -101,5 +108,5 @@ help:
 	@echo "make          build build/pvkit.elf, build/pvkit-hv and the test tools (installs missing Debian packages first)"
 	@echo "make run      boot the image and show its boot report (ARGS='-- test=all' etc.)"
 	@echo "make test     unit tests + the in-guest suite on every available host"
-	@echo "make bench    boot times, pvkit-hv vs QEMU, disk throughput"
+	@echo "make bench    boot times, pvkit-hv vs QEMU, disk throughput, UDP echo round trips"
 	@echo "make clean    remove build/"

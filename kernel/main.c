@@ -1,7 +1,8 @@
 /*
  * main.c — the kernel proper, after any entry path: parse the command line,
  * bring up the platform and memory, print the boot report, then do what the
- * command line asked (run tests, crash on purpose) or stop with status 0.
+ * command line asked (run tests, crash on purpose, a benchmark, answer the
+ * network for echo=SECONDS) or stop with status 0.
  */
 #include "kernel/bench.h"
 #include "kernel/block.h"
@@ -10,6 +11,7 @@
 #include "kernel/console.h"
 #include "kernel/crash.h"
 #include "kernel/main.h"
+#include "kernel/netdev.h"
 #include "kernel/page_alloc.h"
 #include "kernel/panic.h"
 #include "kernel/platform.h"
@@ -17,6 +19,7 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/hypervisor.h"
 #include "lib/string.h"
+#include "net/net.h"
 #include "pv/virtio/virtio.h"
 
 #define PVKIT_VERSION "0.1.0"
@@ -123,6 +126,8 @@ void kernel_main(void)
 	platform->report();
 	virtio_report();
 	block_report();
+	netdev_report();
+	net_report();
 	report_ready();
 
 	crash_if_requested();
@@ -130,5 +135,7 @@ void kernel_main(void)
 		run_tests();
 	if (bench_requested())
 		bench_run();
+	if (net_echo_requested())
+		kernel_exit(net_echo_run());
 	kernel_exit(EXIT_OK);
 }
