@@ -16,7 +16,9 @@
 #   4. VM exits per boot, from pvkit-hv --stats;
 #   5. disks (bench=block in the guest): sequential write and read throughput of the
 #      emulated ATA disk (pvkit-hv, QEMU's IDE disk) and of QEMU's virtio-blk over
-#      virtio-mmio (microvm) and modern virtio-pci (q35), side by side.
+#      virtio-mmio (microvm) and modern virtio-pci (q35), side by side;
+#   6. virtio-net: UDP echo round trips and packets per second between the guest
+#      (echo=SECONDS) and build/tools/net-peer --bench, over QEMU's socket netdev.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -25,6 +27,8 @@ BENCH_HOSTS=(pvkit-hv microvm-kvm microvm-tcg q35-kvm q35-tcg pc-kvm pc-tcg grub
 VMM_HOSTS=(pvkit-hv microvm-kvm microvm-tcg)   # section 3; the first is the baseline
 DISK_HOSTS=(pvkit-hv pc-kvm pc-tcg microvm-kvm microvm-tcg q35-kvm q35-tcg)  # section 5
 DISK_RUNS=$((RUNS < 3 ? RUNS : 3))
+NET_HOSTS=(microvm-kvm microvm-tcg q35-kvm q35-tcg)     # section 6
+NET_RATE_SECONDS=2       # the packets-per-second run
 TRIVIAL_IMAGE=$BUILD_DIR/tools/trivial-pvh.elf
 TRIVIAL_MARKER="trivial-pvh: hello"
 BOOTTIME=$BUILD_DIR/tools/boottime
@@ -259,6 +263,68 @@ disk_section() {
 	echo
 }
 
+# ---- 6. virtio-net: UDP echo -----------------------------------------------------------
+# net_echo_window HOST: seconds of echo= that cover net-peer's checks (a few
+# dozen packets), 200 round trips and the rate run, with slack: a round trip
+# costs ~40 µs under TCG and ~3 ms under this machine's KVM.
+net_echo_window() {
+	if [[ $(host_accel "$1") == kvm ]]; then
+		echo $((NET_RATE_SECONDS + 6))
+	else
+		echo $((NET_RATE_SECONDS + 3))
+	fi
+}
+
+# net_row HOST WHAT: one table row from one boot with net-peer --bench.
+net_row() {
+	local host=$1 what=$2 seconds log peer_log status rtt rate
+	seconds=$(net_echo_window "$host")
+	log=$LOG_DIR/$host-net-echo.log peer_log=$LOG_DIR/$host-net-peer.log
+	if ! net_peer_start "$peer_log" "$LOG_DIR/$host-net-peer.port" --bench --count 5 \
+			--bench-seconds "$NET_RATE_SECONDS" --wait "$(host_timeout "$host")"; then
+		net_peer_stop 0
+		echo "| $host | $what | net-peer did not start | | | |"
+		return
+	fi
+	progress "virtio-net on $host: echo=$seconds with net-peer --bench"
+	boot "$host" "echo=$seconds" "$log" && status=0 || status=$?
+	net_peer_stop 3
+	rtt=$(sed -n 's/^net-peer: bench: udp-rtt-us median \([0-9]*\) min \([0-9]*\) p99 \([0-9]*\).*/\1 | \2 | \3/p' "$peer_log")
+	rate=$(sed -n 's/^net-peer: bench: udp-pps \([0-9]*\) .*/\1/p' "$peer_log")
+	if [[ -z $rtt || -z $rate ]]; then
+		echo "| $host | $what | no result ($(status_text "$status"); peer: $(grep -a -m1 '^net-peer: ' "$peer_log" || echo "no summary")) | | | |"
+		return
+	fi
+	echo "| $host | $what | $rtt | $rate |"
+}
+
+net_section() {
+	local host what
+	echo "## virtio-net: UDP echo round trip and packets per second"
+	echo
+	echo "The guest runs \`echo=SECONDS\`; \`build/tools/net-peer --bench\` (a host on the guest's"
+	echo "Ethernet through QEMU's UDP socket netdev) times 200 UDP echo round trips of 64"
+	echo "bytes, one at a time, then keeps 16 in flight for $NET_RATE_SECONDS s and counts the replies."
+	echo "The path includes QEMU's socket netdev and the host's loopback; one boot per host."
+	echo
+	echo "| host | transport | round trip median µs | min µs | p99 µs | UDP echoes/s, 16 in flight |"
+	echo "|---|---|---:|---:|---:|---:|"
+	for host in "${NET_HOSTS[@]}"; do
+		case $(host_virtio "$host") in
+		mmio) what="virtio-net, virtio-mmio" ;;
+		*)    what="virtio-net, virtio-pci (MSI-X)" ;;
+		esac
+		if ! host_available "$host"; then
+			echo "| $host | $what | skipped: $UNAVAILABLE_REASON | | | |"
+		elif [[ ! -x $NET_PEER ]]; then
+			echo "| $host | $what | no $NET_PEER (run make) | | | |"
+		else
+			net_row "$host" "$what"
+		fi
+	done
+	echo
+}
+
 report() {
 	echo "# pvkit benchmark"
 	echo
@@ -270,6 +336,7 @@ report() {
 	vmm_section
 	exits_section
 	disk_section
+	net_section
 }
 
 # ---- main ---------------------------------------------------------------------------

@@ -28,6 +28,7 @@ BUILD_DIR=$PVKIT_ROOT/build
 IMAGE=${PVKIT_IMAGE:-$BUILD_DIR/pvkit.elf}
 PVKIT_HV=${PVKIT_HV:-$BUILD_DIR/pvkit-hv}
 DISK_PATTERN=$BUILD_DIR/tools/disk-pattern     # tests/tools/disk-pattern.c
+NET_PEER=$BUILD_DIR/tools/net-peer             # tests/tools/net-peer.c
 ISO_DIR=$BUILD_DIR/iso
 QEMU=${QEMU:-qemu-system-x86_64}
 QBOOT_ROM=/usr/share/qemu/qboot.rom
@@ -81,7 +82,8 @@ host_has_disk() {
 }
 
 # Which virtio transport a host's QEMU machine gets devices on: mmio, pci or none.
-# Those hosts always get a virtio-rng, and a virtio-blk when they are given a disk.
+# Those hosts always get a virtio-rng and a virtio-net, and a virtio-blk when they
+# are given a disk.
 host_virtio() {
 	case $1 in
 	microvm-*) echo mmio ;;
@@ -117,6 +119,92 @@ virtio_args() {
 	pci)  HOST_CMD+=(-device virtio-rng-pci,disable-legacy=on,vectors=0)
 	      [[ -z $disk ]] || HOST_CMD+=(-drive "file=$disk,if=none,format=raw,id=vblk"
 	                                   -device virtio-blk-pci,disable-legacy=on,drive=vblk) ;;
+	esac
+	vconsole_args "$host"
+	netdev_args "$host"
+}
+
+# Every boot on a host with virtio gets a virtio-net on QEMU's UDP socket netdev:
+# each frame the guest sends becomes one UDP datagram to 127.0.0.1:NET_PEER_PORT,
+# and each datagram reaching QEMU's own port becomes one received frame.  QEMU's
+# port is any free one (localaddr port 0); tests/tools/net-peer learns it from the
+# guest's first frame.  NET_PEER_PORT is set only around the net-echo check
+# (test-all.sh); otherwise the frames go to the discard port 9 on loopback and are
+# lost: nothing waits for a listener, so the other boots are not held up.
+NET_PEER_PORT=""
+NET_DISCARD_PORT=9
+
+# netdev_args HOST: append the virtio-net device and its socket netdev.
+netdev_args() {
+	local netdev="socket,id=n0,udp=127.0.0.1:${NET_PEER_PORT:-$NET_DISCARD_PORT}"
+	netdev+=",localaddr=127.0.0.1:0"
+	# shellcheck disable=SC2054  # the commas belong to QEMU's option syntax
+	case $(host_virtio "$1") in
+	mmio) HOST_CMD+=(-netdev "$netdev" -device virtio-net-device,netdev=n0) ;;
+	pci)  HOST_CMD+=(-netdev "$netdev" -device virtio-net-pci,disable-legacy=on,netdev=n0) ;;
+	esac
+}
+
+# net_peer_start LOG PORTFILE ARGS...: run build/tools/net-peer ARGS in the
+# background (NET_PEER_PID), listening on a free loopback port, and wait until it
+# has written that port into PORTFILE; then set NET_PEER_PORT to it, so that the
+# next boot's frames go to the peer.  False if the peer did not start.  (Not inside
+# a $(...): the peer must stay this shell's child, for net_peer_stop's wait.)
+net_peer_start() {
+	local log=$1 port_file=$2 tries
+	shift 2
+	rm -f "$port_file"
+	"$NET_PEER" --port-file "$port_file" "$@" </dev/null >"$log" 2>&1 &
+	NET_PEER_PID=$!
+	for ((tries = 0; tries < 100; tries++)); do
+		[[ -s $port_file ]] && break
+		kill -0 "$NET_PEER_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	[[ -s $port_file ]] || return 1
+	NET_PEER_PORT=$(<"$port_file")
+}
+
+# net_peer_stop GRACE: after the boot: give the peer GRACE seconds to finish, then
+# stop it; set NET_PEER_STATUS (its exit status, or "killed") and clear NET_PEER_PORT.
+net_peer_stop() {
+	local grace=$1 waited
+	NET_PEER_PORT=""
+	for ((waited = 0; waited < grace * 10; waited++)); do
+		kill -0 "$NET_PEER_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$NET_PEER_PID" 2>/dev/null; then
+		kill "$NET_PEER_PID" 2>/dev/null || true
+		wait "$NET_PEER_PID" 2>/dev/null || true
+		NET_PEER_STATUS=killed
+	else
+		# shellcheck disable=SC2034  # read by the callers (test-all.sh)
+		wait "$NET_PEER_PID" && NET_PEER_STATUS=0 || NET_PEER_STATUS=$?
+	fi
+}
+
+# The virtio console the next boot gets, on hosts with virtio: empty for none
+# (test-all.sh sets it around the test=all boot).  It is QEMU's pipe chardev
+# with path=BASE: the console's input is read from BASE.in and its output
+# written to BASE.out.  Both must exist; regular files will do (QEMU opens
+# them read-write, without truncating: make BASE.out empty first).  QEMU 7.2's
+# file chardev has no input-path yet, hence the pipe chardev.
+VCONSOLE_BASE=""
+
+# vconsole_args HOST: append a virtio-serial device with one virtconsole
+# (port 0, the only port a driver without VIRTIO_CONSOLE_F_MULTIPORT sees).
+vconsole_args() {
+	local base=${VCONSOLE_BASE:-}
+	[[ -n $base ]] || return 0
+	base=${base//,/,,}      # QEMU's option syntax: a comma in a value is written ",,"
+	# shellcheck disable=SC2054  # the commas belong to QEMU's option syntax
+	case $(host_virtio "$1") in
+	mmio) HOST_CMD+=(-chardev "pipe,id=vc0,path=$base"
+	                 -device virtio-serial-device -device virtconsole,chardev=vc0) ;;
+	pci)  HOST_CMD+=(-chardev "pipe,id=vc0,path=$base"
+	                 -device virtio-serial-pci,disable-legacy=on
+	                 -device virtconsole,chardev=vc0) ;;
 	esac
 }
 

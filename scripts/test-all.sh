@@ -10,9 +10,13 @@
 #      hosts with a disk (ATA on pc and pvkit-hv, virtio-blk on microvm and q35) get a
 #      fresh image, and afterwards the host checks that
 #      the guest's writes are in the file (one more test; on pvkit-hv-kvmlab, whose
-#      image is a copy inside the lab, the check runs there, after pvkit-hv);
+#      image is a copy inside the lab, the check runs there, after pvkit-hv); hosts
+#      with virtio get a virtio console fed with a line of input, and afterwards its
+#      output file must hold the guest's console output (one more test);
 #   3. harness checks on some hosts: a plain boot reaches `pvkit: ready`, a bad option
-#      is refused with status 2, and crash=pf|ud|gp|de end in an exception report.
+#      is refused with status 2, and crash=pf|ud|gp|de end in an exception report;
+#      on QEMU hosts with virtio-net, the guest answers a host-side peer's pings and
+#      UDP datagrams (echo=SECONDS and tests/tools/net-peer.c).
 # A host that cannot run here (no usable /dev/kvm, say) counts as one skipped test.
 #
 # Usage: scripts/test-all.sh [--test PREFIX] [HOST...]
@@ -163,7 +167,7 @@ timed_boot() {
 # disk, the guest gets a fresh image carrying the host's pattern, and the pattern
 # the guest writes must be in the file afterwards.
 run_suite() {
-	local host=$1 cmdline="test=$SUITE" disk=""
+	local host=$1 cmdline="test=$SUITE" disk="" vconsole=""
 	local log=$LOG_DIR/$host-$cmdline.log
 	if host_has_disk "$host"; then
 		disk=$LOG_DIR/$host-disk.img
@@ -171,10 +175,61 @@ run_suite() {
 		truncate -s "$DISK_SIZE" "$disk"
 		"$DISK_PATTERN" write "$disk" "$HOST_PATTERN_LBA" "$HOST_PATTERN_SECTORS"
 	fi
+	if [[ $(host_virtio "$host") != none ]]; then
+		vconsole=$LOG_DIR/$host-vconsole
+		cmdline+=" $(prepare_vconsole "$vconsole")"
+	fi
+	# shellcheck disable=SC2034  # read by lib.sh's vconsole_args
+	VCONSOLE_BASE=$vconsole
 	timed_boot "$host" "$cmdline" "$log" "$disk"
+	VCONSOLE_BASE=""
 	check_tap "$host" "$log" "$STATUS"
 	if [[ -n $disk && $SUITE == all ]]; then
 		check_disk_pattern "$host" "$disk" "$log"
+	fi
+	if [[ -n $vconsole && $SUITE == all ]]; then
+		check_vconsole_output "$host" "$vconsole.out" "$log"
+	fi
+}
+
+# prepare_vconsole BASE: the files of the virtio console (lib.sh, VCONSOLE_BASE):
+# an empty BASE.out, and in BASE.in a line of text made up for this run.  Prints
+# the kernel option that tells the guest what it will receive, so that its test
+# (tests/guest/test_virtio_console.c) fails if the text does not arrive.
+prepare_vconsole() {
+	local text="pvkit-host-input-$$-$RANDOM"
+	: >"$1.out"
+	printf '%s\n' "$text" >"$1.in"
+	echo "virtio_console.expect=$text"
+}
+
+# check_vconsole_output HOST OUTFILE LOGFILE: did the guest's console output reach
+# the host through the virtio console?  OUTFILE must hold the TAP plan line the
+# guest printed (printk writes to every console), the lines its tests write only
+# there (VCONSOLE_*, from tests/guest/test_virtio_console.c), all in order, and the
+# final "pvkit: exit status" line (the console is flushed before the guest stops).
+VCONSOLE_MARKER="virtio-console: this line went out through the virtio console"
+VCONSOLE_BULK_LINES=256
+check_vconsole_output() {
+	local name="$1: virtio-console output reached the host" out=$2 log=$3 plan problems=()
+	plan=$(grep -aE -m1 '^1\.\.[0-9]+' "$log" | tr -d '\r' || true)
+	if [[ ! -s $out ]]; then
+		problems+=("${out#"$PVKIT_ROOT"/} is empty")
+	else
+		[[ -n $plan ]] && grep -aqxF "$plan" "$out" ||
+			problems+=("no TAP plan line ${plan:-(none on the serial console either)}")
+		grep -aqxF "$VCONSOLE_MARKER" "$out" || problems+=("no '$VCONSOLE_MARKER'")
+		awk -v n="$VCONSOLE_BULK_LINES" '
+			/^virtio-console: bulk line [0-9]+ / { if ($4 + 0 != seen++) bad = 1 }
+			END { exit !(seen == n && !bad) }' "$out" ||
+			problems+=("not the $VCONSOLE_BULK_LINES bulk lines, in order")
+		grep -aqE '^pvkit: exit status [0-9]+$' "$out" ||
+			problems+=("no final 'pvkit: exit status' line")
+	fi
+	if ((${#problems[@]} == 0)); then
+		pass "$name"
+	else
+		fail "$name" "$(join_by '; ' "${problems[@]}")"
 	fi
 }
 
@@ -206,6 +261,9 @@ check_disk_pattern() {
 run_check() {
 	local host=$1 check=$2 cmdline expected vector patterns=() problems=() pattern
 	case $check in
+	net-echo)
+		run_net_echo_check "$host"
+		return ;;
 	ready)
 		cmdline="" expected=0
 		patterns=("pvkit: ready in [0-9]+ us") ;;
@@ -234,6 +292,77 @@ run_check() {
 	else
 		fail "$name" "$(join_by '; ' "${problems[@]}")"
 		show_log_tail "$log"
+	fi
+}
+
+# ---- net-echo: the guest against a host on its Ethernet ----------------------------------
+# The guest boots with echo=SECONDS and answers for that long; meanwhile
+# build/tools/net-peer (tests/tools/net-peer.c), listening on a free loopback port
+# that QEMU's socket netdev sends the guest's frames to (lib.sh, netdev_args), waits
+# for the guest's announcement, then checks ARP, NET_ECHO_COUNT pings and as many UDP
+# echoes (varied sizes and contents), malformed packets left unanswered, and a ping
+# the guest must ARP for.  One test; it passes when the guest stops with status 0,
+# the peer found nothing lost or wrong, and the guest's own counters (its "net: echo:
+# done" line) agree with what the peer sent.  The peer is started first (its port
+# must exist before QEMU sends to it; lib.sh, net_peer_start) and stopped if it
+# outlives the guest.
+NET_ECHO_COUNT=20
+NET_PEER_GRACE_S=3       # how long the peer may outlive the guest (it is finishing up)
+
+# Which hosts: QEMU machines with virtio, TCG and KVM.  pvkit-hv's virtio-net backend
+# speaks the same UDP encapsulation; its host can join once it has one.
+has_net_echo_check() {
+	[[ $1 == microvm-* || $1 == q35-* ]]
+}
+
+# The echo window: the peer needs ~0.2 s under TCG and ~0.5 s under this machine's
+# KVM (guest ring 0 emulated) after the guest's announcement; the rest is slack
+# for a loaded machine (the guest waits it out, so it is paid on every run).
+net_echo_seconds() {
+	if [[ $(host_accel "$1") == kvm ]]; then echo 3; else echo 2; fi
+}
+
+run_net_echo_check() {
+	local host=$1 seconds expected got port_file=$LOG_DIR/$1-net-echo.port
+	local log=$LOG_DIR/$host-net-echo.log peer_log=$LOG_DIR/$host-net-echo.peer.log
+	local name="$host: net echo: $NET_ECHO_COUNT/$NET_ECHO_COUNT pings, $NET_ECHO_COUNT/$NET_ECHO_COUNT UDP datagrams"
+	local problems=()
+	seconds=$(net_echo_seconds "$host")
+	if [[ ! -x $NET_PEER ]]; then
+		fail "$name" "$NET_PEER is missing (make builds it)"
+		return
+	fi
+	if ! net_peer_start "$peer_log" "$port_file" --count "$NET_ECHO_COUNT" \
+			--wait "$(host_timeout "$host")"; then
+		net_peer_stop 0
+		fail "$name" "net-peer did not start: $(tail -n 1 "$peer_log")"
+		return
+	fi
+	timed_boot "$host" "echo=$seconds" "$log"
+	net_peer_stop "$NET_PEER_GRACE_S"
+	echo "   peer: $(grep -a '^net-peer: ' "$peer_log" | head -n 1); log: ${peer_log#"$PVKIT_ROOT"/}"
+	((STATUS == 0)) || problems+=("the guest ended with $(status_text "$STATUS")")
+	case $NET_PEER_STATUS in
+	0) ;;
+	killed) problems+=("net-peer was still running ${NET_PEER_GRACE_S} s after the guest stopped") ;;
+	3) problems+=("net-peer never heard the guest's announcement") ;;
+	*) problems+=("net-peer exited with $NET_PEER_STATUS: $(grep -a -m 3 -E '^net-peer: |PROBLEM' "$peer_log" | tr '\n' ' ')") ;;
+	esac
+	# The guest's counters must match what the peer sent.
+	expected=$(sed -n 's/^net-peer: expect guest: //p' "$peer_log")
+	got=$(grep -aoE 'net: echo: done .*' "$log" | tr -d '\r' || true)
+	if [[ -z $got ]]; then
+		problems+=("no 'net: echo: done' line from the guest")
+	elif [[ -n $expected ]]; then
+		[[ $got == *", ${expected%, *}"* && $got == *", ${expected##*, }"* ]] ||
+			problems+=("the guest's '$got' disagrees with the peer's '$expected'")
+	fi
+	if ((${#problems[@]} == 0)); then
+		pass "$name"
+	else
+		fail "$name" "$(join_by '; ' "${problems[@]}")"
+		show_log_tail "$log"
+		sed 's/^/    peer | /' "$peer_log" | tail -n 15
 	fi
 }
 
@@ -289,6 +418,7 @@ for host in "${HOSTS[@]}"; do
 	checks=()
 	if ((RUN_CHECKS)); then
 		read -ra checks <<<"$(checks_for_host "$host")"
+		if has_net_echo_check "$host"; then checks+=(net-echo); fi
 	fi
 	for check in "${checks[@]}"; do     # "ready" first: can it boot at all?
 		if [[ $check == ready ]]; then run_check "$host" "$check"; fi
