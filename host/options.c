@@ -48,7 +48,8 @@ const char options_usage[] =
 	"      --virtio-net tap=NAME[,mac=MAC][,transport=T]\n"
 	"                       a virtio network device; udp: each Ethernet frame is one\n"
 	"                       datagram (as QEMU's -netdev socket,udp=), no privileges\n"
-	"                       needed; tap: a TAP interface (needs CAP_NET_ADMIN)\n"
+	"                       needed, LOCALPORT 0 takes any free port; tap: a TAP\n"
+	"                       interface (needs CAP_NET_ADMIN)\n"
 	"\n"
 	"  -h, --help           show this help and exit\n"
 	"      --version        show the version and exit\n"
@@ -154,7 +155,8 @@ static bool copy_text(char *dst, size_t size, const char *text, size_t len)
 	return true;
 }
 
-static bool parse_port(const char *text, size_t len, uint16_t *port)
+/* A port number; 0 only where allow_zero (a local port: "any free one"). */
+static bool parse_port(const char *text, size_t len, bool allow_zero, uint16_t *port)
 {
 	unsigned long value = 0;
 
@@ -165,7 +167,7 @@ static bool parse_port(const char *text, size_t len, uint16_t *port)
 			return false;
 		value = value * 10 + (unsigned long)(text[i] - '0');
 	}
-	if (value == 0 || value > 65535)
+	if ((value == 0 && !allow_zero) || value > 65535)
 		return false;
 	*port = (uint16_t)value;
 	return true;
@@ -184,10 +186,10 @@ static bool parse_udp(const char *text, size_t len, struct virtio_option *v)
 		}
 	if (first == NULL || last == first)
 		return false;
-	return parse_port(text, (size_t)(first - text), &v->local_port) &&
+	return parse_port(text, (size_t)(first - text), true, &v->local_port) &&
 	       copy_text(v->remote_host, sizeof(v->remote_host), first + 1,
 			 (size_t)(last - first - 1)) && v->remote_host[0] != '\0' &&
-	       parse_port(last + 1, (size_t)(text + len - last - 1), &v->remote_port);
+	       parse_port(last + 1, (size_t)(text + len - last - 1), false, &v->remote_port);
 }
 
 static int hex_digit(char c)
@@ -261,7 +263,8 @@ static bool virtio_parameter(struct virtio_option *v, const char *item, size_t l
 		v->net_tap = false;
 		if (!parse_udp(value, value_len, v))
 			return error_set(err, err_len, "%s: udp=%.*s is not LOCALPORT:REMOTEHOST:"
-					 "REMOTEPORT (ports 1-65535)", option, (int)value_len, value);
+					 "REMOTEPORT (ports 1-65535; LOCALPORT 0: any free one)",
+					 option, (int)value_len, value);
 	} else if (v->kind == VIRTIO_OPTION_NET && KEY_IS("tap")) {
 		v->net_tap = true;
 		if (value_len == 0 || !copy_text(v->tap_name, sizeof(v->tap_name), value, value_len))

@@ -25,9 +25,11 @@ source "$(dirname "$0")/lib.sh"
 RUNS=${BENCH_RUNS:-5}
 BENCH_HOSTS=(pvkit-hv microvm-kvm microvm-tcg q35-kvm q35-tcg pc-kvm pc-tcg grub-tcg)
 VMM_HOSTS=(pvkit-hv microvm-kvm microvm-tcg)   # section 3; the first is the baseline
-DISK_HOSTS=(pvkit-hv pc-kvm pc-tcg microvm-kvm microvm-tcg q35-kvm q35-tcg)  # section 5
+# Sections 5 and 6: pvkit-hv next to the QEMU machine with the same devices.
+DISK_HOSTS=(pvkit-hv pc-kvm pc-tcg pvkit-hv-mmio microvm-kvm microvm-tcg
+	pvkit-hv-pci q35-kvm q35-tcg)
 DISK_RUNS=$((RUNS < 3 ? RUNS : 3))
-NET_HOSTS=(microvm-kvm microvm-tcg q35-kvm q35-tcg)     # section 6
+NET_HOSTS=(pvkit-hv-mmio microvm-kvm microvm-tcg pvkit-hv-pci q35-kvm q35-tcg)
 NET_RATE_SECONDS=2       # the packets-per-second run
 TRIVIAL_IMAGE=$BUILD_DIR/tools/trivial-pvh.elf
 TRIVIAL_MARKER="trivial-pvh: hello"
@@ -303,9 +305,10 @@ net_section() {
 	echo "## virtio-net: UDP echo round trip and packets per second"
 	echo
 	echo "The guest runs \`echo=SECONDS\`; \`build/tools/net-peer --bench\` (a host on the guest's"
-	echo "Ethernet through QEMU's UDP socket netdev) times 200 UDP echo round trips of 64"
+	echo "Ethernet through the VMM's UDP socket backend: QEMU's \`-netdev socket,udp=\`,"
+	echo "pvkit-hv's \`--virtio-net udp=\`) times 200 UDP echo round trips of 64"
 	echo "bytes, one at a time, then keeps 16 in flight for $NET_RATE_SECONDS s and counts the replies."
-	echo "The path includes QEMU's socket netdev and the host's loopback; one boot per host."
+	echo "The path includes the VMM's socket backend and the host's loopback; one boot per host."
 	echo
 	echo "| host | transport | round trip median µs | min µs | p99 µs | UDP echoes/s, 16 in flight |"
 	echo "|---|---|---:|---:|---:|---:|"

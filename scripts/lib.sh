@@ -56,12 +56,15 @@ VIRTIO_PATTERN_LBA=256 VIRTIO_PATTERN_SECTORS=8
 #   grub-tcg   QEMU -M q35 with SeaBIOS booting a GRUB ISO, Multiboot2 entry
 #              (TCG only: SeaBIOS takes ~4 s under this machine's KVM)
 #   pvkit-hv   our own hypervisor (build/pvkit-hv, on /dev/kvm), with an ATA disk
+#   pvkit-hv-mmio, pvkit-hv-pci  pvkit-hv with its virtio devices (blk, rng, console,
+#              net) on virtio-mmio or modern virtio-pci: the guest's drivers against
+#              our backends, as microvm-* and q35-* test them against QEMU's
 #   pvkit-hv-kvmlab  the same pvkit-hv, image and disk, but run inside ../shared/kvmlab:
 #              a QEMU-TCG guest ("L1") whose /dev/kvm is a genuine kvm_amd, i.e.
 #              hardware-virtualization KVM instead of this machine's kvm_pvm.
 #              Slowest (~5 s of lab boot per run), so last.
-ALL_HOSTS=(microvm-tcg q35-tcg pc-tcg grub-tcg pvkit-hv microvm-kvm q35-kvm pc-kvm
-	pvkit-hv-kvmlab)
+ALL_HOSTS=(microvm-tcg q35-tcg pc-tcg grub-tcg pvkit-hv pvkit-hv-mmio pvkit-hv-pci
+	microvm-kvm q35-kvm pc-kvm pvkit-hv-kvmlab)
 
 # The host `make run` uses when none is given.  This is THE place to change that
 # choice: our own pvkit-hv when KVM works here, else QEMU with TCG.
@@ -74,22 +77,47 @@ pick_default_host() {     # sets DEFAULT_HOST
 	fi
 }
 
-# Hosts whose machine has a disk: test-all.sh gives them a fresh image.  pc-* and
-# pvkit-hv* attach it as an ATA disk; microvm-* as virtio-blk over virtio-mmio,
-# q35-* as virtio-blk over modern virtio-pci.
+# Hosts whose machine has a disk: test-all.sh gives them a fresh image.  pc-*,
+# pvkit-hv and pvkit-hv-kvmlab attach it as an ATA disk; the virtio hosts as
+# virtio-blk.
 host_has_disk() {
 	[[ $1 == pc-* || $1 == pvkit-hv || $1 == pvkit-hv-kvmlab || $(host_virtio "$1") != none ]]
 }
 
-# Which virtio transport a host's QEMU machine gets devices on: mmio, pci or none.
+# Which virtio transport a host's machine gets devices on: mmio, pci or none.
 # Those hosts always get a virtio-rng and a virtio-net, and a virtio-blk when they
 # are given a disk.
 host_virtio() {
 	case $1 in
-	microvm-*) echo mmio ;;
-	q35-*) echo pci ;;
+	microvm-* | pvkit-hv-mmio) echo mmio ;;
+	q35-* | pvkit-hv-pci) echo pci ;;
 	*) echo none ;;
 	esac
+}
+
+# Hosts that run build/pvkit-hv on this machine's /dev/kvm.
+is_pvkit_hv_host() {
+	[[ $1 == pvkit-hv || $1 == pvkit-hv-mmio || $1 == pvkit-hv-pci ]]
+}
+
+# pvkit_hv_virtio_args HOST DISK: append HOST's virtio devices to HOST_CMD, the
+# same set virtio_args gives QEMU: rng (on pci without MSI-X, so INTx is tested),
+# blk on DISK, the console (its output in VCONSOLE_BASE.out; it has no input here:
+# pvkit-hv's console reads stdin, which the harness closes) and net (udp=0: any
+# free local port; the peer learns it from the guest's first frame).
+pvkit_hv_virtio_args() {
+	local host=$1 disk=$2 transport
+	transport=$(host_virtio "$host")
+	[[ $transport != none ]] || return 0
+	if [[ $transport == pci ]]; then
+		HOST_CMD+=(--virtio-rng="transport=pci,msix=off")
+	else
+		HOST_CMD+=(--virtio-rng="transport=mmio")
+	fi
+	[[ -z $disk ]] || HOST_CMD+=(--virtio-blk "$disk,transport=$transport")
+	[[ -z ${VCONSOLE_BASE:-} ]] ||
+		HOST_CMD+=(--virtio-console="out=$VCONSOLE_BASE.out,transport=$transport")
+	HOST_CMD+=(--virtio-net "udp=0:127.0.0.1:${NET_PEER_PORT:-$NET_DISCARD_PORT},transport=$transport")
 }
 
 # disk_pattern_range HOST: "LBA COUNT" of the pattern the guest's tests write on
@@ -241,7 +269,7 @@ is_host() {
 
 host_accel() {           # microvm-kvm -> kvm; pvkit-hv always uses KVM
 	case $1 in
-	pvkit-hv) echo kvm ;;
+	pvkit-hv | pvkit-hv-mmio | pvkit-hv-pci) echo kvm ;;
 	pvkit-hv-kvmlab) echo kvmlab ;;   # kvm_amd inside the lab, not this machine's /dev/kvm
 	*) echo "${1##*-}" ;;
 	esac
@@ -389,9 +417,13 @@ grub_iso() {
 # command's stdout; the VMM's own messages go to stderr.
 host_command() {
 	local host=$1 cmdline=$2 disk=${3:-}
-	if [[ $host == pvkit-hv ]]; then
+	if is_pvkit_hv_host "$host"; then
 		HOST_CMD=("$PVKIT_HV" --timeout "$(host_timeout "$host")")
-		[[ -z $disk ]] || HOST_CMD+=(--disk "$disk")
+		if [[ $host == pvkit-hv ]]; then
+			[[ -z $disk ]] || HOST_CMD+=(--disk "$disk")
+		else
+			pvkit_hv_virtio_args "$host" "$disk"
+		fi
 		HOST_CMD+=("$IMAGE" -- "$cmdline")
 		return 0
 	fi
@@ -423,7 +455,7 @@ host_command() {
 # status (or one of the BOOT_* codes, with a sentence in BOOT_REASON).
 host_status() {
 	case $1 in
-	pvkit-hv) pvkit_hv_status "$2" "$4" ;;
+	pvkit-hv | pvkit-hv-mmio | pvkit-hv-pci) pvkit_hv_status "$2" "$4" ;;
 	pvkit-hv-kvmlab) kvmlab_status "$2" "$3" "$4" ;;
 	*) qemu_status "$2" "$3" "$4" ;;
 	esac

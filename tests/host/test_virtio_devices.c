@@ -292,6 +292,10 @@ static void virtio_options(void)
 	CHECK(opts.virtio[6].net_tap);
 	CHECK_STR(opts.virtio[6].tap_name, "tap0");
 	CHECK_STR(opts.kernel, "k.elf");
+
+	CHECK(PARSE("--virtio-net", "udp=0:127.0.0.1:9", "k.elf"));  /* any free local port */
+	CHECK_UINT(opts.virtio_count, 1);
+	CHECK_UINT(opts.virtio[0].local_port, 0);
 }
 
 static void bad_virtio_options(void)
@@ -303,7 +307,7 @@ static void bad_virtio_options(void)
 	CHECK_REJECTED("empty parameter", "--virtio-blk", "a.img,", "k");
 	CHECK_REJECTED("needs udp=", "--virtio-net", "mac=52:54:00:00:00:01", "k");
 	CHECK_REJECTED("is not LOCALPORT:REMOTEHOST:REMOTEPORT", "--virtio-net", "udp=5555:x", "k");
-	CHECK_REJECTED("is not LOCALPORT", "--virtio-net", "udp=0:h:1", "k");
+	CHECK_REJECTED("is not LOCALPORT", "--virtio-net", "udp=1:h:0", "k");
 	CHECK_REJECTED("is not LOCALPORT", "--virtio-net", "udp=1:h:70000", "k");
 	CHECK_REJECTED("is not LOCALPORT", "--virtio-net", "udp=1::2", "k");
 	CHECK_REJECTED("not a unicast MAC", "--virtio-net", "udp=1:h:2,mac=01:00:5e:00:00:01", "k");
