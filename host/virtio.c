@@ -193,6 +193,7 @@ static bool accept_features(struct virtio_device *dev)
 	for (unsigned int q = 0; q < dev->num_queues; q++) {
 		dev->queues[q].event_idx = has_feature(dev, VIRTIO_RING_F_EVENT_IDX);
 		dev->queues[q].indirect = has_feature(dev, VIRTIO_RING_F_INDIRECT_DESC);
+		dev->queues[q].packed = has_feature(dev, VIRTIO_F_RING_PACKED);
 	}
 	return true;
 }
@@ -257,8 +258,9 @@ void virtio_queue_set_ready(struct virtio_device *dev, unsigned int q, bool read
 		virtio_device_fail(dev, "%s: %s; the device needs a reset", vq->name, why);
 		return;
 	}
-	TRACE("%s %s ready: size %u, desc %#" PRIx64 ", avail %#" PRIx64 ", used %#" PRIx64,
-	      dev->name, vq->name, vq->size, vq->desc_addr, vq->driver_addr, vq->device_addr);
+	TRACE("%s %s ready: %s, size %u, desc %#" PRIx64 ", driver %#" PRIx64 ", device %#"
+	      PRIx64, dev->name, vq->name, vq->packed ? "packed" : "split", vq->size,
+	      vq->desc_addr, vq->driver_addr, vq->device_addr);
 }
 
 static void process(struct virtio_device *dev, unsigned int q, uint64_t kicks)

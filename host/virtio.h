@@ -43,10 +43,12 @@
 #define VIRTIO_ISR_QUEUE        VIRTIO_MMIO_INT_VRING   /* a used buffer */
 #define VIRTIO_ISR_CONFIG       VIRTIO_MMIO_INT_CONFIG  /* configuration changed */
 
-/* Features every pvkit-hv device offers, on top of its own. */
+/* Features every pvkit-hv device offers, on top of its own (a device
+ * created with packed=off drops VIRTIO_F_RING_PACKED: host/virtio_devices.c). */
 #define VIRTIO_COMMON_FEATURES  ((1ull << VIRTIO_F_VERSION_1) |                 \
 				 (1ull << VIRTIO_RING_F_INDIRECT_DESC) |        \
-				 (1ull << VIRTIO_RING_F_EVENT_IDX))
+				 (1ull << VIRTIO_RING_F_EVENT_IDX) |            \
+				 (1ull << VIRTIO_F_RING_PACKED))
 
 struct virtio_device;
 struct iothread;

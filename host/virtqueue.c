@@ -1,5 +1,7 @@
 /*
- * virtqueue.c — the device side of a split virtqueue (see host/virtqueue.h).
+ * virtqueue.c — the device side of a split virtqueue (see host/virtqueue.h),
+ * the checks every chain gets whatever its ring format, and the entry
+ * points of the interface, which hand packed queues to virtqueue_packed.c.
  *
  * Layout in guest RAM (virtio 1.2, 2.7), for a queue of N entries:
  *
@@ -30,6 +32,7 @@
 
 #include "host/trace.h"
 #include "host/virtqueue.h"
+#include "host/virtqueue_impl.h"
 
 #define DESC_ALIGN      VRING_DESC_ALIGN_SIZE
 #define AVAIL_ALIGN     VRING_AVAIL_ALIGN_SIZE
@@ -76,9 +79,8 @@ static bool is_power_of_two(uint16_t n)
 	return n != 0 && (n & (n - 1)) == 0;
 }
 
-/* Resolves one ring: aligned, and all of it inside RAM. */
-static void *ring_in_ram(const struct guest_mem *mem, const char *what, uint64_t addr,
-			 uint64_t bytes, uint64_t align, char *why, size_t why_len)
+void *vq_ring_in_ram(const struct guest_mem *mem, const char *what, uint64_t addr,
+		     uint64_t bytes, uint64_t align, char *why, size_t why_len)
 {
 	void *p = NULL;
 
@@ -94,18 +96,20 @@ static void *ring_in_ram(const struct guest_mem *mem, const char *what, uint64_t
 bool virtqueue_enable(struct virtqueue *vq, const struct guest_mem *mem,
 		      char *why, size_t why_len)
 {
+	if (vq->packed)
+		return packed_enable(vq, mem, why, why_len);
 	if (!is_power_of_two(vq->size) || vq->size > vq->max_size) {
 		snprintf(why, why_len, "queue size %u is not a power of two from 1 to %u",
 			 vq->size, vq->max_size);
 		return false;
 	}
-	const uint8_t *desc = ring_in_ram(mem, "descriptor table", vq->desc_addr,
+	const uint8_t *desc = vq_ring_in_ram(mem, "descriptor table", vq->desc_addr,
 					  desc_table_bytes(vq->size), DESC_ALIGN, why, why_len);
 	struct vring_avail *avail = desc == NULL ? NULL :
-		ring_in_ram(mem, "available ring", vq->driver_addr, avail_ring_bytes(vq->size),
+		vq_ring_in_ram(mem, "available ring", vq->driver_addr, avail_ring_bytes(vq->size),
 			    AVAIL_ALIGN, why, why_len);
 	struct vring_used *used = avail == NULL ? NULL :
-		ring_in_ram(mem, "used ring", vq->device_addr, used_ring_bytes(vq->size),
+		vq_ring_in_ram(mem, "used ring", vq->device_addr, used_ring_bytes(vq->size),
 			    USED_ALIGN, why, why_len);
 
 	if (used == NULL)
@@ -158,6 +162,27 @@ static void enter_table(struct walk *w, const uint8_t *table, unsigned int entri
 	memset(w->seen, 0, sizeof(w->seen));
 }
 
+const uint8_t *vq_indirect_table(const struct guest_mem *mem, unsigned int index,
+				 uint64_t addr, uint32_t len, unsigned int *entries,
+				 char *why, size_t why_len)
+{
+	const size_t entry = sizeof(struct vring_desc);         /* = vring_packed_desc */
+	const uint8_t *table = NULL;
+
+	if (len == 0 || len % entry != 0)
+		snprintf(why, why_len, "descriptor %u: indirect table length %u is not a non-zero "
+			 "multiple of %zu", index, len, entry);
+	else if (len / entry > VIRTQUEUE_MAX_INDIRECT)
+		snprintf(why, why_len, "descriptor %u: indirect table of %zu entries, more than %u",
+			 index, len / entry, VIRTQUEUE_MAX_INDIRECT);
+	else if ((table = guest_mem_range(mem, addr, len)) == NULL)
+		snprintf(why, why_len, "descriptor %u: indirect table %#" PRIx64 "+%u lies outside "
+			 "guest RAM", index, addr, len);
+	else
+		*entries = (unsigned int)(len / entry);
+	return table;
+}
+
 /* An indirect descriptor: its buffer is a table of descriptors that
  * replaces the rest of the chain (one level only). */
 static bool enter_indirect(struct virtqueue *vq, const struct guest_mem *mem, struct walk *w,
@@ -165,6 +190,7 @@ static bool enter_indirect(struct virtqueue *vq, const struct guest_mem *mem, st
 			   char *why, size_t why_len)
 {
 	const uint8_t *table;
+	unsigned int entries;
 
 	if (!vq->indirect)
 		snprintf(why, why_len, "descriptor %u is indirect, but VIRTIO_RING_F_INDIRECT_DESC "
@@ -174,34 +200,26 @@ static bool enter_indirect(struct virtqueue *vq, const struct guest_mem *mem, st
 			 "(only one level is allowed)", index);
 	else if (flags & VRING_DESC_F_NEXT)
 		snprintf(why, why_len, "descriptor %u has both INDIRECT and NEXT", index);
-	else if (len == 0 || len % sizeof(struct vring_desc) != 0)
-		snprintf(why, why_len, "descriptor %u: indirect table length %u is not a non-zero "
-			 "multiple of %zu", index, len, sizeof(struct vring_desc));
-	else if (len / sizeof(struct vring_desc) > VIRTQUEUE_MAX_INDIRECT)
-		snprintf(why, why_len, "descriptor %u: indirect table of %zu entries, more than %u",
-			 index, len / sizeof(struct vring_desc), VIRTQUEUE_MAX_INDIRECT);
-	else if ((table = guest_mem_range(mem, addr, len)) == NULL)
-		snprintf(why, why_len, "descriptor %u: indirect table %#" PRIx64 "+%u lies outside "
-			 "guest RAM", index, addr, len);
-	else {
-		enter_table(w, table, len / sizeof(struct vring_desc), true);
+	else if ((table = vq_indirect_table(mem, index, addr, len, &entries, why,
+					    why_len)) != NULL) {
+		enter_table(w, table, entries, true);
 		return true;
 	}
 	return false;
 }
 
-static bool add_segment(struct vq_chain *chain, const struct guest_mem *mem,
-			const struct walk *w, unsigned int index, uint64_t addr, uint32_t len,
-			bool writable, char *why, size_t why_len)
+bool vq_add_segment(struct vq_chain *chain, const struct guest_mem *mem, const char *what,
+		    unsigned int index, uint64_t addr, uint32_t len, bool writable,
+		    char *why, size_t why_len)
 {
 	uint8_t *host = guest_mem_range(mem, addr, len);
 
 	if (host == NULL)
 		snprintf(why, why_len, "%s %u: buffer %#" PRIx64 "+%u lies outside guest RAM",
-			 table_name(w), index, addr, len);
+			 what, index, addr, len);
 	else if (!writable && chain->count > chain->readable)
 		snprintf(why, why_len, "%s %u is device-readable but follows a device-writable one "
-			 "(the spec puts all readable buffers first)", table_name(w), index);
+			 "(the spec puts all readable buffers first)", what, index);
 	else if (chain->count == VIRTQUEUE_MAX_SEGMENTS)
 		snprintf(why, why_len, "chain longer than %u descriptors", VIRTQUEUE_MAX_SEGMENTS);
 	else {
@@ -249,8 +267,8 @@ static bool walk_chain(struct virtqueue *vq, const struct guest_mem *mem,
 			index = 0;
 			continue;
 		}
-		if (!add_segment(chain, mem, &w, index, addr, len, flags & VRING_DESC_F_WRITE,
-				 why, why_len))
+		if (!vq_add_segment(chain, mem, table_name(&w), index, addr, len,
+				    flags & VRING_DESC_F_WRITE, why, why_len))
 			return false;
 		if (!(flags & VRING_DESC_F_NEXT))
 			return true;
@@ -270,6 +288,8 @@ enum vq_pop_result virtqueue_pop(struct virtqueue *vq, const struct guest_mem *m
 {
 	if (!vq->ready)
 		return VQ_EMPTY;
+	if (vq->packed)
+		return packed_pop(vq, mem, chain, why, why_len);
 	uint16_t avail_idx = load_avail_idx(vq);
 
 	if (avail_idx == vq->last_avail && vq->event_idx) {
@@ -305,6 +325,10 @@ enum vq_pop_result virtqueue_pop(struct virtqueue *vq, const struct guest_mem *m
 
 void virtqueue_unpop(struct virtqueue *vq)
 {
+	if (vq->packed) {
+		packed_unpop(vq);
+		return;
+	}
 	vq->last_avail--;
 	vq->chains--;
 }
@@ -313,6 +337,10 @@ void virtqueue_unpop(struct virtqueue *vq)
 
 void virtqueue_push(struct virtqueue *vq, uint16_t head, uint32_t len)
 {
+	if (vq->packed) {
+		packed_push(vq, head, len);
+		return;
+	}
 	struct vring_used_elem *elem = &vq->used->ring[vq->used_idx & (vq->size - 1)];
 
 	elem->id = htole32(head);
@@ -325,6 +353,8 @@ bool virtqueue_should_interrupt(struct virtqueue *vq)
 {
 	if (!vq->ready)
 		return false;
+	if (vq->packed)
+		return packed_should_interrupt(vq);
 	/* Our used->idx store must be visible before we read what the driver
 	 * asked for, or a driver that just re-enabled interrupts is missed. */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
@@ -412,8 +442,8 @@ void virtqueue_trace_chain(const struct virtqueue *vq, const char *device,
 			break;
 		used += (size_t)n;
 	}
-	TRACE("%s %s chain head=%u segments=%u read=%" PRIu64 " write=%" PRIu64 ":%s%s",
-	      device, vq->name, chain->head, chain->count, chain->readable_bytes,
+	TRACE("%s %s chain %s=%u segments=%u read=%" PRIu64 " write=%" PRIu64 ":%s%s",
+	      device, vq->name, vq->packed ? "id" : "head", chain->head, chain->count, chain->readable_bytes,
 	      chain->writable_bytes, used ? text : " (empty)",
 	      chain->count > TRACE_SEGMENTS_SHOWN ? " ..." : "");
 }

@@ -1,9 +1,11 @@
 /*
- * virtqueue.h — the device side of a virtio split virtqueue (virtio 1.2,
- * section 2.7): reading the driver's available ring, walking and checking
- * its descriptor chains, and writing the used ring.
+ * virtqueue.h — the device side of a virtio virtqueue, split (virtio 1.2,
+ * section 2.7: host/virtqueue.c) or packed (2.8, VIRTIO_F_RING_PACKED:
+ * host/virtqueue_packed.c), behind one interface: taking the driver's
+ * available buffers, walking and checking their descriptor chains, and
+ * giving them back as used.  Devices never see which format it is.
  *
- * The three rings live in guest RAM and are written by the guest while we
+ * The rings live in guest RAM and are written by the guest while we
  * read them, so nothing in them is trusted: every chain is copied into a
  * struct vq_chain of checked segments (each a host pointer + length that
  * lies entirely inside guest RAM) before a device looks at a byte of it.
@@ -40,7 +42,8 @@ struct vq_segment {
  * device-readable buffer before every device-writable one, so segments
  * [0, readable) are the request and [readable, count) the reply space. */
 struct vq_chain {
-	uint16_t head;                  /* the id to return in the used ring */
+	uint16_t head;                  /* the id to return: split, the head descriptor;
+					   packed, the buffer id */
 	unsigned int count;
 	unsigned int readable;
 	uint64_t readable_bytes;
@@ -60,22 +63,38 @@ struct virtqueue {
 	const char *name;               /* "requestq", "receiveq"... for messages */
 	uint16_t max_size;              /* what the device offers */
 	/* Set by the driver through the transport while the queue is not ready. */
-	uint16_t size;                  /* a power of two, 1..max_size */
-	uint64_t desc_addr;             /* descriptor table */
-	uint64_t driver_addr;           /* available ring ("driver area") */
-	uint64_t device_addr;           /* used ring ("device area") */
+	uint16_t size;                  /* split: a power of two, 1..max_size;
+					   packed: any of 1..max_size */
+	uint64_t desc_addr;             /* descriptor table (packed: descriptor ring) */
+	uint64_t driver_addr;           /* "driver area": available ring (packed: the
+					   driver's event suppression) */
+	uint64_t device_addr;           /* "device area": used ring (packed: ours) */
 	bool ready;                     /* enabled, and the rings lie in RAM */
 	/* Negotiated features that change how the rings are read. */
+	bool packed;                    /* VIRTIO_F_RING_PACKED */
 	bool event_idx;                 /* VIRTIO_RING_F_EVENT_IDX */
 	bool indirect;                  /* VIRTIO_RING_F_INDIRECT_DESC */
-	/* Device-private state. */
+	/* Device-private state, split. */
 	const uint8_t *desc;            /* the rings, resolved by virtqueue_enable */
 	struct vring_avail *avail;
 	struct vring_used *used;
 	uint16_t last_avail;            /* next available-ring entry to take */
-	uint16_t used_idx;              /* next used-ring entry to fill */
+	uint16_t used_idx;              /* split: next used-ring entry to fill; both
+					   formats: +1 for every chain returned */
 	uint16_t signalled_used;        /* used_idx when we last decided about an interrupt */
 	bool signalled_valid;
+	/* Device-private state, packed (host/virtqueue_packed.c). */
+	struct vring_packed_desc *ring;                 /* the descriptor ring */
+	struct vring_packed_desc_event *driver_event;   /* the driver's: when to interrupt */
+	struct vring_packed_desc_event *device_event;   /* ours: when to notify us */
+	uint16_t avail_slot;            /* next descriptor to take ... */
+	bool avail_wrap;                /* ... in the lap with this Driver Ring Wrap Counter */
+	uint16_t used_slot;             /* where the next used descriptor goes ... */
+	bool used_wrap;                 /* ... and our Device Ring Wrap Counter */
+	uint16_t popped_slot;           /* avail_slot/wrap before the last pop (unpop) */
+	bool popped_wrap;
+	uint16_t unsignalled_slots;     /* used slots since the last interrupt decision */
+	uint16_t chain_slots[VIRTQUEUE_MAX_SIZE];       /* by buffer id: ring slots taken */
 	/* --stats counters (under the device's lock). */
 	uint64_t notifications, interrupts, chains, bad_chains;
 };
@@ -84,15 +103,16 @@ struct virtqueue {
 void virtqueue_reset(struct virtqueue *vq);
 
 /* The driver set the queue ready: checks the size and that each ring is
- * aligned and inside guest RAM, then starts at index 0.  false + a reason
- * (the queue stays not ready) otherwise. */
+ * aligned and inside guest RAM, then starts at index 0 (packed: slot 0,
+ * wrap counters 1).  false + a reason (the queue stays not ready) otherwise. */
 bool virtqueue_enable(struct virtqueue *vq, const struct guest_mem *mem,
 		      char *why, size_t why_len);
 
 /* Takes the next available chain.  VQ_BAD_CHAIN and VQ_BROKEN fill why.
  * When the ring is empty and EVENT_IDX was negotiated, publishes
- * avail_event first (so the driver notifies us for its next buffer) and
- * looks once more, closing the race with a driver adding a buffer. */
+ * avail_event (packed: our event suppression, "this slot of this lap")
+ * first, so the driver notifies us for its next buffer, and looks once
+ * more, closing the race with a driver adding a buffer. */
 enum vq_pop_result virtqueue_pop(struct virtqueue *vq, const struct guest_mem *mem,
 				 struct vq_chain *chain, char *why, size_t why_len);
 /* Gives the last chain back (a receive queue with nothing to receive yet). */
@@ -100,11 +120,13 @@ void virtqueue_unpop(struct virtqueue *vq);
 
 /* Returns a chain to the driver: one used-ring entry, then the used index
  * with a release barrier, so the driver never sees the index before the
- * entry.  len is how many bytes the device wrote into the chain. */
+ * entry (packed: the used descriptor's id and length, then its flags with
+ * release).  len is how many bytes the device wrote into the chain. */
 void virtqueue_push(struct virtqueue *vq, uint16_t head, uint32_t len);
 
 /* After one or more pushes: does the driver want an interrupt?  Honours
- * VRING_AVAIL_F_NO_INTERRUPT, or used_event with EVENT_IDX. */
+ * VRING_AVAIL_F_NO_INTERRUPT, or used_event with EVENT_IDX (packed: the
+ * driver's event suppression flags, and its slot with EVENT_IDX). */
 bool virtqueue_should_interrupt(struct virtqueue *vq);
 
 /* Copies up to len bytes between buf and the chain's readable (request)

@@ -72,6 +72,11 @@ static bool negotiate_features(struct virtio_device *dev)
 {
 	uint64_t wanted = dev->driver->features | CORE_FEATURES;
 
+	/* Packed rings (virtqueue_packed.c) whenever the device has them,
+	 * unless virtio.packed=off asks for split ones. */
+	if (virtio_packed_allowed())
+		wanted |= 1ull << VIRTIO_F_RING_PACKED;
+
 	dev->device_features = dev->ops->get_features(dev);
 	if (!(dev->device_features & (1ull << VIRTIO_F_VERSION_1))) {
 		fail_handshake(dev, "legacy device: no VIRTIO_F_VERSION_1");
@@ -159,6 +164,7 @@ void virtio_device_broken(struct virtio_device *dev, const char *fmt, ...)
 
 void virtio_interrupt(struct virtio_device *dev, uint32_t why)
 {
+	dev->interrupts++;
 	if (dev->broken)
 		return;
 	if (why & VIRTIO_INTERRUPT_CONFIG) {
@@ -278,7 +284,8 @@ void virtio_report(void)
 		printk("virtio: %s: %s (id %u) on %s: ", d->name, device_type_name(d->device_id),
 		       d->device_id, where);
 		if (d->ready)
-			printk("%s, features %#lx%s%s\n", d->driver->name, d->features,
+			printk("%s, features %#lx%s%s%s\n", d->driver->name, d->features,
+			       virtio_has_feature(d, VIRTIO_F_RING_PACKED) ? " packed" : " split",
 			       virtio_has_feature(d, VIRTIO_RING_F_EVENT_IDX) ? " event-idx" : "",
 			       virtio_has_feature(d, VIRTIO_RING_F_INDIRECT_DESC) ?
 			       " indirect" : "");

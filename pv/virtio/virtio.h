@@ -11,7 +11,9 @@
  *                virtio_device_register() for every device it finds.
  *   the core     (virtio.c) binds each device to the driver for its
  *                device id, runs the status handshake, and handles
- *                broken devices; virtqueue_split.c implements the rings.
+ *                broken devices; virtqueue.c is the virtqueue API, with
+ *                the two ring formats behind it: virtqueue_split.c and
+ *                virtqueue_packed.c (VIRTIO_F_RING_PACKED).
  *   drivers      (virtio_blk.c, virtio_rng.c, ...) see only this header:
  *                feature bits, config space, and virtqueues.  The same
  *                driver therefore runs over either transport.
@@ -74,7 +76,9 @@ struct virtio_transport_ops {
 	/* Queues: 0 when the queue does not exist. */
 	uint16_t (*queue_max_size)(struct virtio_device *dev, unsigned int index);
 	/* Tell the device the queue's size and the physical addresses of its
-	 * three areas (descriptor table, driver = avail, device = used). */
+	 * three areas: descriptor area, driver area, device area.  Split:
+	 * descriptor table, available ring, used ring; packed: descriptor
+	 * ring, driver and device event suppression. */
 	int (*queue_setup)(struct virtio_device *dev, unsigned int index, uint16_t size,
 			   uint64_t desc, uint64_t driver, uint64_t device);
 	void (*queue_enable)(struct virtio_device *dev, unsigned int index);
@@ -106,6 +110,9 @@ struct virtio_device {
 	bool ready;                     /* DRIVER_OK was set */
 	bool broken;                    /* reset and abandoned: see virtio_device_broken */
 	char problem[96];               /* why it is not ready/broken, for the report */
+	/* For the benchmarks: the two costs of paravirtual I/O, since boot. */
+	uint64_t notifications;         /* kicks sent, any queue (virtqueue_notify) */
+	uint64_t interrupts;            /* calls of virtio_interrupt */
 	struct virtio_device *next;
 };
 
@@ -148,7 +155,8 @@ struct virtio_driver {
 	const char *name;               /* "virtio-blk" */
 	uint32_t device_id;             /* VIRTIO_ID_* it drives */
 	/* Device-specific feature bits it understands.  The core adds the
-	 * ones it implements itself (VERSION_1, EVENT_IDX, INDIRECT_DESC). */
+	 * ones it implements itself (VERSION_1, EVENT_IDX, INDIRECT_DESC,
+	 * RING_PACKED unless virtio.packed=off). */
 	uint64_t features;
 	/* After FEATURES_OK: create the queues (virtqueue_create), read the
 	 * config, register with the kernel.  0, or -errno to give up (the
@@ -176,31 +184,52 @@ struct virtio_sg {
 
 typedef void virtqueue_callback_fn(struct virtqueue *vq);
 
-/* What the ring keeps about each buffer in flight, by its head descriptor. */
+/* What the ring keeps about each buffer in flight: by its head descriptor
+ * (split), or by its buffer id (packed). */
 struct virtqueue_buffer_state {
-	void *token;                    /* NULL: this head is not in flight */
-	uint16_t next;                  /* our private copy of the chain/free-list link */
+	void *token;                    /* NULL: not in flight */
+	uint16_t next;                  /* split: our private copy of the chain/free-list
+					   link; packed: the free-id list */
 	uint32_t writable_bytes;        /* the most the device may say it wrote */
 	uint16_t ring_descs;            /* descriptors it takes in the ring */
-	struct vring_desc *indirect;    /* its indirect table, or NULL */
+	void *indirect;                 /* its indirect table (struct vring_desc or
+					   struct vring_packed_desc [n]), or NULL */
 };
 
-/* A split virtqueue (virtio 1.2, 2.7).  The fields are the ring's state;
- * only virtqueue_*.c writes them (tests read them). */
+/* A packed ring's own state (virtio 1.2, 2.8): one descriptor ring that
+ * both sides write, and two event-suppression areas. */
+struct virtqueue_packed {
+	struct vring_packed_desc *desc;                 /* [size]: the descriptor ring */
+	struct vring_packed_desc_event *driver;         /* we write: "interrupt me when" */
+	struct vring_packed_desc_event *device;         /* the device writes: "notify me when" */
+	uint16_t next_avail;            /* the slot our next descriptor goes into */
+	bool avail_wrap;                /* the Driver Ring Wrap Counter */
+	uint16_t next_used;             /* the slot the device's next used descriptor is in */
+	bool used_wrap;                 /* the Device Ring Wrap Counter we expect there */
+	uint16_t free_id;               /* unused buffer ids, chained by state[].next */
+	uint16_t driver_flags;          /* our copy of driver->flags */
+};
+
+/* A virtqueue, split (virtio 1.2, 2.7) or packed (2.8).  The fields are
+ * the ring's state; only virtqueue*.c writes them (tests read them). */
 struct virtqueue {
 	struct virtio_device *dev;
 	unsigned int index;
-	uint16_t size;                  /* entries: a power of 2 */
-	struct vring ring;              /* desc, avail, used (linux/virtio_ring.h) */
-	uint64_t ring_paddr;            /* the pages holding all three */
+	uint16_t size;                  /* entries: a power of 2 (packed rings need not
+					   be, and the tests' are not always) */
+	bool packed;                    /* VIRTIO_F_RING_PACKED: packed_ring, not ring */
+	struct vring ring;              /* split: desc, avail, used (linux/virtio_ring.h) */
+	struct virtqueue_packed packed_ring;    /* packed */
+	uint64_t ring_paddr;            /* the pages holding the three areas */
 	size_t ring_pages;
 
-	uint16_t free_head;             /* free descriptors, chained by .next */
-	uint16_t num_free;              /* descriptors */
+	uint16_t free_head;             /* split: free descriptors, chained by .next */
+	uint16_t num_free;              /* descriptors (ring slots) not in use */
 	uint16_t in_flight;             /* buffers the device has and did not return */
-	uint16_t avail_idx;             /* our copy of avail->idx */
-	uint16_t last_used_idx;         /* the next used entry we will look at */
-	uint16_t added_since_kick;      /* buffers made available since the last kick */
+	uint16_t avail_idx;             /* split: our copy of avail->idx */
+	uint16_t last_used_idx;         /* split: the next used entry we will look at */
+	uint16_t added_since_kick;      /* made available since the last kick: avail
+					   entries (split), descriptors (packed) */
 	bool event_idx;                 /* VIRTIO_F_EVENT_IDX negotiated */
 	bool indirect;                  /* VIRTIO_RING_F_INDIRECT_DESC negotiated */
 	bool callbacks_enabled;
@@ -253,11 +282,20 @@ unsigned int virtqueue_in_flight(const struct virtqueue *vq);
  * calls it for every queue of a broken device). */
 void virtqueue_set_broken(struct virtqueue *vq);
 
-/* For tests: the same ring over memory the caller provides, with no
- * transport (see tests/guest/test_virtio_core.c). */
+/* For tests: the same rings over memory the caller provides (16-byte
+ * aligned), with no transport (see tests/guest/test_virtio_core.c and
+ * test_virtio_packed.c).  The format is chosen here, not by features. */
 int virtqueue_init_split(struct virtqueue *vq, struct virtio_device *dev,
 			 unsigned int index, uint16_t size, void *ring_memory,
 			 struct virtqueue_buffer_state *state);
 size_t virtqueue_split_bytes(uint16_t size);
+int virtqueue_init_packed(struct virtqueue *vq, struct virtio_device *dev,
+			  unsigned int index, uint16_t size, void *ring_memory,
+			  struct virtqueue_buffer_state *state);
+size_t virtqueue_packed_bytes(uint16_t size);
+
+/* False when the command line said virtio.packed=off: the core then never
+ * accepts VIRTIO_F_RING_PACKED, and every queue is split. */
+bool virtio_packed_allowed(void);
 
 #endif

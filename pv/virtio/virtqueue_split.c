@@ -3,7 +3,8 @@
  * descriptor table, the available ring the driver writes and the used ring
  * the device writes, with indirect descriptors, event-index notification
  * suppression, the memory barriers they need, and checks of everything the
- * device writes.
+ * device writes.  virtqueue.c calls these split_* functions when
+ * VIRTIO_F_RING_PACKED was not negotiated (virtqueue_packed.c otherwise).
  *
  * Hardening.  The device is not trusted: every used entry is checked
  * before we act on it (its id must be the head of a buffer we gave and did
@@ -22,25 +23,11 @@
 #include "lib/string.h"
 #include "pv/virtio/virtio.h"
 #include "pv/virtio/virtio_barrier.h"
+#include "pv/virtio/virtqueue_ring.h"
 
 /* The used ring needs 4-byte alignment, the others less: packing the three
  * areas with that alignment keeps a 64-entry queue in one page. */
 #define RING_ALIGN VRING_USED_ALIGN_SIZE
-
-static inline uint16_t load16(const volatile __virtio16 *p)
-{
-	return *p;
-}
-
-static inline uint32_t load32(const volatile __virtio32 *p)
-{
-	return *p;
-}
-
-static inline void store16(volatile __virtio16 *p, uint16_t v)
-{
-	*p = v;
-}
 
 /*
  * The two event indices live just past the ends of the rings.
@@ -73,6 +60,7 @@ int virtqueue_init_split(struct virtqueue *vq, struct virtio_device *dev,
 	if (size == 0 || (size & (size - 1)))
 		return -EINVAL;
 	memset(vq, 0, sizeof(*vq));
+	vq->packed = false;
 	vq->dev = dev;
 	vq->index = index;
 	vq->size = size;
@@ -106,19 +94,6 @@ static uint16_t desc_flags(unsigned int i, unsigned int out_count, unsigned int 
 	if (i + 1 < total)
 		flags |= VRING_DESC_F_NEXT;
 	return flags;
-}
-
-/* Sum of the device-writable lengths; false when it does not fit 32 bits
- * (the used length is 32 bits, so such a buffer could not be checked). */
-static bool writable_bytes(const struct virtio_sg *sg, unsigned int out_count,
-			   unsigned int total, uint32_t *sum)
-{
-	uint64_t bytes = 0;
-
-	for (unsigned int i = out_count; i < total; i++)
-		bytes += sg[i].len;
-	*sum = (uint32_t)bytes;
-	return bytes <= UINT32_MAX;
 }
 
 /* One ring descriptor pointing at a table of `total` (VRING_DESC_F_INDIRECT). */
@@ -163,18 +138,12 @@ static uint16_t add_direct(struct virtqueue *vq, const struct virtio_sg *sg,
 	return head;
 }
 
-int virtqueue_add(struct virtqueue *vq, const struct virtio_sg *sg, unsigned int out_count,
-		  unsigned int in_count, void *token)
+int split_add(struct virtqueue *vq, const struct virtio_sg *sg, unsigned int out_count,
+	      unsigned int total, uint32_t writable, void *token)
 {
-	unsigned int total = out_count + in_count;
 	struct vring_desc *table = NULL;
-	uint32_t writable;
 	uint16_t head;
 
-	if (vq->broken)
-		return -EIO;
-	if (total == 0 || !token || !writable_bytes(sg, out_count, total, &writable))
-		return -EINVAL;
 	if (vq->indirect && total > 1)
 		table = kmalloc(total * sizeof(*table));        /* 16-byte aligned */
 	if (!table && total > vq->size)
@@ -198,12 +167,12 @@ int virtqueue_add(struct virtqueue *vq, const struct virtio_sg *sg, unsigned int
 	vq->ring.avail->ring[vq->avail_idx & (vq->size - 1)] = head;
 	virtio_wmb();
 	vq->avail_idx++;
-	store16(&vq->ring.avail->idx, vq->avail_idx);
+	vq_store16(&vq->ring.avail->idx, vq->avail_idx);
 	vq->added_since_kick++;
 	return 0;
 }
 
-bool virtqueue_kick_prepare(struct virtqueue *vq)
+bool split_kick_prepare(struct virtqueue *vq)
 {
 	uint16_t new_idx = vq->avail_idx;
 	uint16_t old_idx = (uint16_t)(new_idx - vq->added_since_kick);
@@ -216,28 +185,12 @@ bool virtqueue_kick_prepare(struct virtqueue *vq)
 	virtio_mb();
 	vq->added_since_kick = 0;
 	if (vq->event_idx)
-		needed = vring_need_event(load16(avail_event(&vq->ring)), new_idx, old_idx);
+		needed = vring_need_event(vq_load16(avail_event(&vq->ring)), new_idx, old_idx);
 	else
-		needed = !(load16(&vq->ring.used->flags) & VRING_USED_F_NO_NOTIFY);
+		needed = !(vq_load16(&vq->ring.used->flags) & VRING_USED_F_NO_NOTIFY);
 	if (!needed && new_idx != old_idx)
 		vq->kicks_suppressed++;
 	return needed;
-}
-
-void virtqueue_notify(struct virtqueue *vq)
-{
-	if (vq->broken)
-		return;
-	vq->kicks++;
-	vq->dev->ops->notify(vq->dev, vq->index);
-}
-
-bool virtqueue_kick(struct virtqueue *vq)
-{
-	if (!virtqueue_kick_prepare(vq))
-		return false;
-	virtqueue_notify(vq);
-	return true;
 }
 
 /* Gives a returned buffer's descriptors back to the free list. */
@@ -258,24 +211,14 @@ static void free_buffer(struct virtqueue *vq, uint16_t head)
 	vq->in_flight--;
 }
 
-bool virtqueue_has_used(const struct virtqueue *vq)
+bool split_has_used(const struct virtqueue *vq)
 {
-	return !vq->broken && load16(&vq->ring.used->idx) != vq->last_used_idx;
+	return vq_load16(&vq->ring.used->idx) != vq->last_used_idx;
 }
 
-/* After virtio_device_broken(): this queue stops too, even one the
- * device does not list (a test's queue). */
-static void *refuse(struct virtqueue *vq)
+void *split_get_buf(struct virtqueue *vq, uint32_t *len)
 {
-	vq->broken = true;
-	return NULL;
-}
-
-void *virtqueue_get_buf(struct virtqueue *vq, uint32_t *len)
-{
-	if (vq->broken)
-		return NULL;
-	uint16_t used_idx = load16(&vq->ring.used->idx);
+	uint16_t used_idx = vq_load16(&vq->ring.used->idx);
 	uint16_t pending = (uint16_t)(used_idx - vq->last_used_idx);
 
 	if (pending == 0)
@@ -284,131 +227,61 @@ void *virtqueue_get_buf(struct virtqueue *vq, uint32_t *len)
 		virtio_device_broken(vq->dev, "queue %u: used index moved from %u to %u, but "
 				     "only %u buffers are in flight", vq->index,
 				     vq->last_used_idx, used_idx, vq->in_flight);
-		return refuse(vq);
+		return virtqueue_refuse(vq);
 	}
 	/* The index, then the entry it covers: two loads, kept in order (rmb). */
 	virtio_rmb();
 	const volatile struct vring_used_elem *elem =
 		&vq->ring.used->ring[vq->last_used_idx & (vq->size - 1)];
-	uint32_t id = load32(&elem->id), written = load32(&elem->len);
+	uint32_t id = vq_load32(&elem->id), written = vq_load32(&elem->len);
 
 	if (id >= vq->size || !vq->state[id].token) {
 		virtio_device_broken(vq->dev, "queue %u: used entry %u names descriptor %u, "
 				     "which is not a buffer in flight", vq->index,
 				     vq->last_used_idx, id);
-		return refuse(vq);
+		return virtqueue_refuse(vq);
 	}
 	if (written > vq->state[id].writable_bytes) {
 		virtio_device_broken(vq->dev, "queue %u: used entry %u says %u bytes were "
 				     "written into a buffer with %u writable bytes", vq->index,
 				     vq->last_used_idx, written, vq->state[id].writable_bytes);
-		return refuse(vq);
+		return virtqueue_refuse(vq);
 	}
 	void *token = vq->state[id].token;
 
 	vq->last_used_idx++;
 	/* With event indices, "interrupt me when you pass this entry": keep it
-	 * just ahead of what we have consumed while callbacks are wanted. */
-	if (vq->event_idx && vq->callbacks_enabled)
-		store16(used_event(&vq->ring), vq->last_used_idx);
+	 * just ahead of what we have consumed while callbacks are wanted.
+	 * Store, then (next call) load used->idx: store→load, so mb; else a
+	 * device that has not seen the new used_event yet uses the entry,
+	 * finds "no interrupt wanted", and we read a stale used->idx too. */
+	if (vq->event_idx && vq->callbacks_enabled) {
+		vq_store16(used_event(&vq->ring), vq->last_used_idx);
+		virtio_mb();
+	}
 	free_buffer(vq, (uint16_t)id);
 	if (len)
 		*len = written;
 	return token;
 }
 
-void virtqueue_disable_cb(struct virtqueue *vq)
+void split_disable_cb(struct virtqueue *vq)
 {
-	vq->callbacks_enabled = false;
 	if (vq->event_idx)      /* an event index already behind us: never reached */
-		store16(used_event(&vq->ring), (uint16_t)(vq->last_used_idx - 1));
+		vq_store16(used_event(&vq->ring), (uint16_t)(vq->last_used_idx - 1));
 	else
-		store16(&vq->ring.avail->flags, VRING_AVAIL_F_NO_INTERRUPT);
+		vq_store16(&vq->ring.avail->flags, VRING_AVAIL_F_NO_INTERRUPT);
 }
 
-bool virtqueue_enable_cb(struct virtqueue *vq)
+bool split_enable_cb(struct virtqueue *vq)
 {
-	vq->callbacks_enabled = true;
 	if (vq->event_idx)
-		store16(used_event(&vq->ring), vq->last_used_idx);
+		vq_store16(used_event(&vq->ring), vq->last_used_idx);
 	else
-		store16(&vq->ring.avail->flags, 0);
+		vq_store16(&vq->ring.avail->flags, 0);
 	/* Store the request, then load used->idx: store→load again (mb).
 	 * Otherwise a buffer used just before the device saw our request
 	 * would raise no interrupt and we would not see it either. */
 	virtio_mb();
-	return !virtqueue_has_used(vq);
-}
-
-unsigned int virtqueue_num_free(const struct virtqueue *vq)
-{
-	return vq->num_free;
-}
-
-unsigned int virtqueue_in_flight(const struct virtqueue *vq)
-{
-	return vq->in_flight;
-}
-
-void virtqueue_set_broken(struct virtqueue *vq)
-{
-	vq->broken = true;
-}
-
-struct virtqueue *virtqueue_create(struct virtio_device *dev, unsigned int index,
-				   uint16_t max_size, virtqueue_callback_fn *callback)
-{
-	uint16_t size = dev->ops->queue_max_size(dev, index);
-
-	if (index >= VIRTIO_MAX_QUEUES || size == 0) {
-		snprintf(dev->problem, sizeof(dev->problem), "queue %u does not exist", index);
-		return NULL;
-	}
-	if (max_size && size > max_size)
-		size = max_size;
-	while (size & (size - 1))               /* round down to a power of 2 */
-		size &= size - 1;
-
-	size_t pages = (virtqueue_split_bytes(size) + PAGE_SIZE - 1) / PAGE_SIZE;
-	struct virtqueue *vq = kmalloc(sizeof(*vq));
-	struct virtqueue_buffer_state *state = kmalloc(size * sizeof(*state));
-	uint64_t paddr = page_alloc(pages);
-
-	if (!vq || !state || !paddr) {
-		kfree(vq);
-		kfree(state);
-		if (paddr)
-			page_free(paddr, pages);
-		snprintf(dev->problem, sizeof(dev->problem), "out of memory for queue %u", index);
-		return NULL;
-	}
-	virtqueue_init_split(vq, dev, index, size, phys_to_virt(paddr), state);
-	vq->ring_paddr = paddr;
-	vq->ring_pages = pages;
-	vq->callback = callback;
-	if (dev->ops->queue_setup(dev, index, size, virt_to_phys(vq->ring.desc),
-				  virt_to_phys(vq->ring.avail), virt_to_phys(vq->ring.used))) {
-		snprintf(dev->problem, sizeof(dev->problem), "queue %u: the transport refused it",
-			 index);
-		virtqueue_destroy(vq);
-		return NULL;
-	}
-	dev->queues[index] = vq;
-	return vq;
-}
-
-/* Only once the device is reset (or never saw the queue): it may still be
- * reading the ring until then. */
-void virtqueue_destroy(struct virtqueue *vq)
-{
-	if (!vq)
-		return;
-	for (uint16_t i = 0; i < vq->size; i++)
-		kfree(vq->state[i].indirect);
-	if (vq->dev && vq->index < VIRTIO_MAX_QUEUES && vq->dev->queues[vq->index] == vq)
-		vq->dev->queues[vq->index] = NULL;
-	if (vq->ring_pages)
-		page_free(vq->ring_paddr, vq->ring_pages);
-	kfree(vq->state);
-	kfree(vq);
+	return !split_has_used(vq);
 }

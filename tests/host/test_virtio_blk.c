@@ -158,7 +158,7 @@ static void identity_and_config(void)
 	CHECK_UINT(virtio_mmio_read(&mmio, VIRTIO_MMIO_CONFIG + 2, 1), 0);
 	CHECK_UINT(virtio_mmio_read(&mmio, VIRTIO_MMIO_CONFIG + 0xf0, 4), 0);  /* past it */
 	set_reg(VIRTIO_MMIO_DEVICE_FEATURES_SEL, 1);
-	CHECK_UINT(reg(VIRTIO_MMIO_DEVICE_FEATURES), 1);        /* VERSION_1 (bit 32) */
+	CHECK_UINT(reg(VIRTIO_MMIO_DEVICE_FEATURES), 1 | 4);    /* VERSION_1, RING_PACKED (32, 34) */
 	set_reg(VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0);
 	CHECK(reg(VIRTIO_MMIO_DEVICE_FEATURES) & (1u << VIRTIO_BLK_F_FLUSH));
 	CHECK(!(reg(VIRTIO_MMIO_DEVICE_FEATURES) & (1u << VIRTIO_BLK_F_RO)));
