@@ -15,6 +15,8 @@ void block_register(struct block_device *dev)
 
 	while (*tail)
 		tail = &(*tail)->next;
+	if (dev->max_in_flight == 0)
+		dev->max_in_flight = 1;
 	dev->next = NULL;
 	*tail = dev;
 }
@@ -58,6 +60,32 @@ int block_write(struct block_device *dev, uint64_t lba, uint32_t count, const vo
 int block_flush(struct block_device *dev)
 {
 	return dev->ops->flush(dev);
+}
+
+int block_read_batch(struct block_device *dev, const struct block_io *ios, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		int error = check_range(dev, ios[i].lba, ios[i].count);
+
+		if (error)
+			return error;
+	}
+	if (dev->ops->read_batch)
+		return dev->ops->read_batch(dev, ios, n);
+	for (unsigned int i = 0; i < n; i++) {
+		int error = dev->ops->read(dev, ios[i].lba, ios[i].count, ios[i].buf);
+
+		if (error)
+			return error;
+	}
+	return 0;
+}
+
+void block_read_counters(struct block_device *dev, struct block_counters *out)
+{
+	*out = (struct block_counters){ 0 };
+	if (dev->ops->counters)
+		dev->ops->counters(dev, out);
 }
 
 void block_report(void)

@@ -11,6 +11,25 @@
 
 struct block_device;
 
+/* One piece of a batch: count sectors at lba, into buf. */
+struct block_io {
+	uint64_t lba;
+	uint32_t count;
+	void *buf;
+};
+
+/* What a request costs besides the data, counted by the driver since boot
+ * for the benchmarks (kernel/bench.c): the two things a paravirtual disk
+ * is designed to make rare. */
+struct block_counters {
+	/* Signals to the device, each a trap to the hypervisor: a virtio
+	 * kick (doorbell write).  The ATA disk has no doorbell: every
+	 * register access traps, so it counts those (string I/O one per
+	 * word, as pvkit-hv --stats does). */
+	uint64_t notifications;
+	uint64_t interrupts;            /* taken from the device */
+};
+
 struct block_ops {
 	/* Transfer count sectors at lba; 0 or a negative errno (kernel/errno.h).
 	 * Requests past the end of the device fail with -ERANGE. */
@@ -19,6 +38,13 @@ struct block_ops {
 		     const void *buf);
 	/* Make every completed write durable. */
 	int (*flush)(struct block_device *dev);
+	/* Optional: read every piece of ios[0..n), with several requests in
+	 * flight, completing in any order; 0 or the first error.  Without it
+	 * block_read_batch reads the pieces one after another. */
+	int (*read_batch)(struct block_device *dev, const struct block_io *ios,
+			  unsigned int n);
+	/* Optional: the driver's counters; all zero without it. */
+	void (*counters)(struct block_device *dev, struct block_counters *out);
 };
 
 struct block_device {
@@ -27,6 +53,7 @@ struct block_device {
 	uint64_t sectors;
 	uint32_t sector_size;           /* bytes */
 	uint32_t max_sectors_per_request;
+	uint32_t max_in_flight;         /* requests at once; block_register makes 0 a 1 */
 	const struct block_ops *ops;
 	void *driver_data;
 	struct block_device *next;
@@ -41,5 +68,8 @@ void block_report(void);
 int block_read(struct block_device *dev, uint64_t lba, uint32_t count, void *buf);
 int block_write(struct block_device *dev, uint64_t lba, uint32_t count, const void *buf);
 int block_flush(struct block_device *dev);
+/* Every piece is checked before any is read. */
+int block_read_batch(struct block_device *dev, const struct block_io *ios, unsigned int n);
+void block_read_counters(struct block_device *dev, struct block_counters *out);
 
 #endif

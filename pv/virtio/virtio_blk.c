@@ -9,9 +9,10 @@
  * The sector is always in 512-byte units, whatever the disk's block size.
  *
  * The block interface is synchronous, but the device is not: a transfer
- * is cut into requests of at most REQUEST_BYTES, up to MAX_IN_FLIGHT of
- * them are handed to the device at once (one kick for the lot), and as
- * each completes the next is submitted.  Completions arrive by interrupt:
+ * (one range, or the pieces of a batch read) is cut into requests of at
+ * most REQUEST_BYTES, up to MAX_IN_FLIGHT of them are handed to the
+ * device at once (one kick for the lot), and as each completes the next
+ * is submitted.  Completions arrive by interrupt:
  * the queue's callback marks requests done, and the submitting code sleeps
  * in platform->idle() between them (virtio_wait).  Why interrupts and not
  * polling: a poll loop in a guest is a CPU spinning on memory the host
@@ -193,45 +194,72 @@ static int wait_for_completion(struct virtio_blk *vblk)
 	return -ETIMEDOUT;
 }
 
-/* The next request of a transfer: at most request_bytes; a flush is one
- * request without data. */
-static bool submit_next(struct virtio_blk *vblk, uint32_t type, uint64_t *lba,
-			uint8_t **buf, uint64_t *bytes_left, bool *flush_left)
+/* How far a transfer has got: the piece being cut into requests, and
+ * what is left of it.  Every piece gives at least one request, so a
+ * flush (one piece of 0 sectors) is one request without data. */
+struct cursor {
+	const struct block_io *piece, *end;
+	uint64_t lba;
+	uint8_t *buf;
+	uint64_t bytes_left;
+};
+
+static void start_piece(struct cursor *c)
+{
+	if (c->piece == c->end)
+		return;
+	c->lba = c->piece->lba;
+	c->buf = c->piece->buf;
+	c->bytes_left = (uint64_t)c->piece->count * SECTOR_SIZE;
+}
+
+static bool all_submitted(const struct cursor *c)
+{
+	return c->piece == c->end;
+}
+
+/* The next request of a transfer: at most request_bytes of the piece. */
+static bool submit_next(struct virtio_blk *vblk, uint32_t type, struct cursor *c)
 {
 	struct blk_request *req = free_request(vblk);
-	uint32_t bytes = *bytes_left < vblk->request_bytes ? (uint32_t)*bytes_left :
+	uint32_t bytes = c->bytes_left < vblk->request_bytes ? (uint32_t)c->bytes_left :
 			 vblk->request_bytes;
 
-	if (!req || vblk->dev->broken || submit(vblk, req, type, *lba, *buf, bytes) != 0)
+	if (!req || vblk->dev->broken || submit(vblk, req, type, c->lba, c->buf, bytes) != 0)
 		return false;           /* no slot, or ring full: wait for room */
-	*lba += bytes / SECTOR_SIZE;
-	*buf += bytes;
-	*bytes_left -= bytes;
-	*flush_left = false;
+	c->lba += bytes / SECTOR_SIZE;
+	c->buf += bytes;
+	c->bytes_left -= bytes;
+	if (c->bytes_left == 0) {
+		c->piece++;
+		start_piece(c);
+	}
 	return true;
 }
 
 /*
  * The internal queue: submit requests while there is room (in our table
- * and in the ring), kick once, sleep until at least one completes, reap,
- * repeat.  Runs with interrupts disabled except while sleeping.
+ * and in the ring), kick once if anything was added, sleep until at
+ * least one completes, reap, repeat.  Runs with interrupts disabled
+ * except while sleeping.
  */
-static int transfer(struct virtio_blk *vblk, uint32_t type, uint64_t lba, uint32_t count,
-		    uint8_t *buf)
+static int transfer(struct virtio_blk *vblk, uint32_t type, const struct block_io *pieces,
+		    unsigned int n)
 {
-	uint64_t bytes_left = (uint64_t)count * SECTOR_SIZE;
-	bool flush_left = type == VIRTIO_BLK_T_FLUSH;
+	struct cursor c = { .piece = pieces, .end = pieces + n };
 	bool was_enabled = irq_save();
 	int error = vblk->dev->broken ? -EIO : 0;
 
-	while ((!error && (bytes_left > 0 || flush_left)) || vblk->in_flight > 0) {
-		while (!error && (bytes_left > 0 || flush_left) &&
-		       submit_next(vblk, type, &lba, &buf, &bytes_left, &flush_left))
-			;
+	start_piece(&c);
+	while ((!error && !all_submitted(&c)) || vblk->in_flight > 0) {
+		bool added = false;
+
+		while (!error && !all_submitted(&c) && submit_next(vblk, type, &c))
+			added = true;
 		if (vblk->dev->broken && !error)
 			error = -EIO;
-		if (virtqueue_kick(vblk->vq))
-			vblk->stats.notifications++;
+		if (added)
+			virtqueue_kick(vblk->vq);
 		if (vblk->in_flight == 0)
 			continue;
 		int waited = wait_for_completion(vblk);
@@ -246,13 +274,24 @@ static int transfer(struct virtio_blk *vblk, uint32_t type, uint64_t lba, uint32
 
 static int blk_read(struct block_device *bdev, uint64_t lba, uint32_t count, void *buf)
 {
-	return transfer(to_vblk(bdev), VIRTIO_BLK_T_IN, lba, count, buf);
+	const struct block_io piece = { lba, count, buf };
+
+	return transfer(to_vblk(bdev), VIRTIO_BLK_T_IN, &piece, 1);
 }
 
+/* The data of an OUT request is only read: casting its const away is safe. */
 static int blk_write(struct block_device *bdev, uint64_t lba, uint32_t count,
 		     const void *buf)
 {
-	return transfer(to_vblk(bdev), VIRTIO_BLK_T_OUT, lba, count, (void *)buf);
+	const struct block_io piece = { lba, count, (void *)buf };
+
+	return transfer(to_vblk(bdev), VIRTIO_BLK_T_OUT, &piece, 1);
+}
+
+static int blk_read_batch(struct block_device *bdev, const struct block_io *ios,
+			  unsigned int n)
+{
+	return transfer(to_vblk(bdev), VIRTIO_BLK_T_IN, ios, n);
 }
 
 /* Without VIRTIO_BLK_F_FLUSH the device is write-through (5.2.6.2):
@@ -260,18 +299,30 @@ static int blk_write(struct block_device *bdev, uint64_t lba, uint32_t count,
 static int blk_flush(struct block_device *bdev)
 {
 	struct virtio_blk *vblk = to_vblk(bdev);
+	const struct block_io no_data = { 0, 0, NULL };
 
 	if (vblk->dev->broken)
 		return -EIO;
 	if (!virtio_has_feature(vblk->dev, VIRTIO_BLK_F_FLUSH))
 		return 0;
-	return transfer(vblk, VIRTIO_BLK_T_FLUSH, 0, 0, NULL);
+	return transfer(vblk, VIRTIO_BLK_T_FLUSH, &no_data, 1);
+}
+
+/* The virtio core counts kicks and interrupts per device. */
+static void blk_counters(struct block_device *bdev, struct block_counters *out)
+{
+	const struct virtio_device *dev = to_vblk(bdev)->dev;
+
+	out->notifications = dev->notifications;
+	out->interrupts = dev->interrupts;
 }
 
 static const struct block_ops blk_ops = {
 	.read = blk_read,
 	.write = blk_write,
 	.flush = blk_flush,
+	.read_batch = blk_read_batch,
+	.counters = blk_counters,
 };
 
 /* ---- probing ------------------------------------------------------------------------- */
@@ -324,7 +375,7 @@ static int blk_probe(struct virtio_device *dev)
 	vblk->bdev = (struct block_device){
 		.name = vblk->name, .model = vblk->model, .sectors = capacity,
 		.sector_size = SECTOR_SIZE, .max_sectors_per_request = UINT32_MAX / SECTOR_SIZE,
-		.ops = &blk_ops, .driver_data = vblk,
+		.max_in_flight = MAX_IN_FLIGHT, .ops = &blk_ops, .driver_data = vblk,
 	};
 	dev->driver_data = vblk;
 	block_register(&vblk->bdev);

@@ -15,7 +15,6 @@ struct virtio_device;
 struct virtio_blk_stats {
 	uint64_t requests;              /* submitted to the device */
 	uint64_t interrupt_completions; /* returned through the queue's interrupt */
-	uint64_t notifications;         /* kicks actually sent */
 	unsigned int max_in_flight;     /* most requests the device had at once */
 };
 

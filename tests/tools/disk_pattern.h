@@ -1,6 +1,6 @@
 /*
  * tests/tools/disk_pattern.h - the deterministic disk pattern shared by the
- * in-guest disk tests (tests/guest/test_ata.c, test_virtio_blk.c) and the host's checker
+ * in-guest disk tests (tests/guest/test_block.c) and the host's checker
  * (tests/tools/disk-pattern.c), so that each side can verify what the
  * other wrote: the guest writes the pattern and the host checks the image
  * file after the boot; the host writes it before the boot and the guest
@@ -15,15 +15,10 @@
 
 #define DISK_PATTERN_SECTOR_SIZE 512
 
-/* Where the guest writes the pattern (then `disk-pattern check IMG 64 8`). */
+/* Where the guest writes the pattern on every disk, whatever its driver
+ * (then `disk-pattern check IMG 64 8`).  Each disk gets its own image. */
 #define DISK_PATTERN_GUEST_LBA   64
 #define DISK_PATTERN_GUEST_COUNT 8
-
-/* Where the virtio-blk tests write it (tests/guest/test_virtio_blk.c;
- * then `disk-pattern check IMG 256 8`): apart from the ATA tests' sectors,
- * so that one image could serve both. */
-#define DISK_PATTERN_VIRTIO_LBA   256
-#define DISK_PATTERN_VIRTIO_COUNT 8
 
 /* Where the host writes it before the boot (`disk-pattern write IMG 128 4`)
  * for the guest to read back. */
