@@ -24,6 +24,7 @@ struct watched_fd {
 	int fd;
 	iothread_handler_fn *handler;
 	void *opaque;
+	bool watched;                   /* in the epoll set right now */
 };
 
 struct iothread {
@@ -66,21 +67,31 @@ bool iothread_add(struct iothread *t, int fd, iothread_handler_fn *handler, void
 	struct watched_fd *w = &t->fds[t->count];
 	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = w };
 
-	*w = (struct watched_fd){ .fd = fd, .handler = handler, .opaque = opaque };
+	*w = (struct watched_fd){ .fd = fd, .handler = handler, .opaque = opaque, .watched = true };
 	if (epoll_ctl(t->epoll_fd, EPOLL_CTL_ADD, fd, &ev) < 0)
 		return false;
 	t->count++;
 	return true;
 }
 
+/*
+ * Pausing takes fd out of the epoll set rather than clearing its event mask:
+ * epoll reports EPOLLHUP and EPOLLERR whatever the mask says, so a pipe or
+ * FIFO whose writer has gone would otherwise wake the loop again and again.
+ */
 void iothread_watch(struct iothread *t, int fd, bool watch)
 {
 	for (unsigned int i = 0; i < t->count; i++) {
-		if (t->fds[i].fd != fd)
-			continue;
-		struct epoll_event ev = { .events = watch ? EPOLLIN : 0, .data.ptr = &t->fds[i] };
+		struct watched_fd *w = &t->fds[i];
 
-		epoll_ctl(t->epoll_fd, EPOLL_CTL_MOD, fd, &ev);
+		if (w->fd != fd)
+			continue;
+		if (w->watched == watch)
+			return;
+		struct epoll_event ev = { .events = EPOLLIN, .data.ptr = w };
+
+		if (epoll_ctl(t->epoll_fd, watch ? EPOLL_CTL_ADD : EPOLL_CTL_DEL, fd, &ev) == 0)
+			w->watched = watch;
 		return;
 	}
 }

@@ -33,17 +33,20 @@ const char options_usage[] =
 	"      --timeout SECS   stop the guest after SECS seconds (0: never, the default)\n"
 	"\n"
 	"virtio devices (up to 8; each may end in ,transport=mmio (the default) or\n"
-	",transport=pci, and a pci one in ,msix=off for INTx interrupts only; mmio\n"
+	",transport=pci, and a pci one in ,msix=off for INTx interrupts only; each\n"
+	"offers packed virtqueues unless it ends in ,packed=off (split ones only); mmio\n"
 	"devices are announced on the kernel command line as\n"
 	"virtio_mmio.device=512@ADDRESS:IRQ):\n"
 	"      --virtio-blk FILE[,transport=T]\n"
 	"                       a virtio block device on a raw image file\n"
 	"      --virtio-rng[=transport=T]\n"
 	"                       a virtio entropy device (the host's getrandom)\n"
-	"      --virtio-console[=out=FILE][,transport=T]\n"
-	"                       a virtio console on stdin and stdout, or its output in\n"
-	"                       FILE (at most one; the UART keeps its output but no\n"
-	"                       longer gets keyboard input)\n"
+	"      --virtio-console[=in=FILE][,out=FILE][,transport=T]\n"
+	"                       a virtio console on stdin and stdout (at most one; the\n"
+	"                       UART keeps its output but no longer gets keyboard\n"
+	"                       input); in=FILE: its input from FILE instead (a file,\n"
+	"                       read to its end; a FIFO, until its last writer closes\n"
+	"                       it; a terminal), out=FILE: its output to FILE\n"
 	"      --virtio-net udp=LOCALPORT:REMOTEHOST:REMOTEPORT[,mac=MAC][,transport=T]\n"
 	"      --virtio-net tap=NAME[,mac=MAC][,transport=T]\n"
 	"                       a virtio network device; udp: each Ethernet frame is one\n"
@@ -229,9 +232,9 @@ static const char *const virtio_option_names[] = {
 static const char *known_parameters(enum virtio_option_kind kind)
 {
 	switch (kind) {
-	case VIRTIO_OPTION_NET:     return "udp, tap, mac, transport, msix";
-	case VIRTIO_OPTION_CONSOLE: return "out, transport, msix";
-	default:                    return "transport, msix";
+	case VIRTIO_OPTION_NET:     return "udp, tap, mac, transport, msix, packed";
+	case VIRTIO_OPTION_CONSOLE: return "in, out, transport, msix, packed";
+	default:                    return "transport, msix, packed";
 	}
 }
 
@@ -259,6 +262,13 @@ static bool virtio_parameter(struct virtio_option *v, const char *item, size_t l
 	else if (KEY_IS("msix"))
 		return error_set(err, err_len, "%s: msix '%.*s' is not on or off", option,
 				 (int)value_len, value);
+	else if (KEY_IS("packed") && value_len == 3 && memcmp(value, "off", 3) == 0)
+		v->no_packed = true;
+	else if (KEY_IS("packed") && value_len == 2 && memcmp(value, "on", 2) == 0)
+		v->no_packed = false;
+	else if (KEY_IS("packed"))
+		return error_set(err, err_len, "%s: packed '%.*s' is not on or off", option,
+				 (int)value_len, value);
 	else if (v->kind == VIRTIO_OPTION_NET && KEY_IS("udp")) {
 		v->net_tap = false;
 		if (!parse_udp(value, value_len, v))
@@ -276,11 +286,12 @@ static bool virtio_parameter(struct virtio_option *v, const char *item, size_t l
 		if (!parse_mac(value, value_len, v->mac))
 			return error_set(err, err_len, "%s: mac=%.*s is not a unicast MAC address "
 					 "like 52:54:00:12:34:56", option, (int)value_len, value);
-	} else if (v->kind == VIRTIO_OPTION_CONSOLE && KEY_IS("out")) {
-		if (value_len == 0 || !copy_text(v->console_out, sizeof(v->console_out), value,
-						 value_len))
-			return error_set(err, err_len, "%s: out=%.*s: a file name is 1 to %d "
-					 "characters", option, (int)value_len, value,
+	} else if (v->kind == VIRTIO_OPTION_CONSOLE && (KEY_IS("in") || KEY_IS("out"))) {
+		char *file = KEY_IS("in") ? v->console_in : v->console_out;
+
+		if (value_len == 0 || !copy_text(file, OPTIONS_PATH_MAX, value, value_len))
+			return error_set(err, err_len, "%s: %.*s: a file name is 1 to %d "
+					 "characters", option, (int)len, item,
 					 OPTIONS_PATH_MAX - 1);
 	} else {
 		return error_set(err, err_len, "%s: unknown parameter '%.*s' (known: %s)", option,

@@ -37,6 +37,7 @@ struct virtio_option {
 	enum virtio_option_kind kind;
 	enum virtio_option_transport transport;
 	bool no_msix;                           /* pci: msix=off, INTx only (QEMU's vectors=0) */
+	bool no_packed;                         /* packed=off: split virtqueues only */
 	char path[OPTIONS_PATH_MAX];            /* blk: the image file */
 	bool net_tap;                           /* net: tap=NAME, else udp=... */
 	char tap_name[OPTIONS_IFNAME_MAX];
@@ -44,6 +45,7 @@ struct virtio_option {
 	char remote_host[OPTIONS_HOST_MAX];
 	bool mac_set;                           /* net: mac=, else a default */
 	uint8_t mac[6];
+	char console_in[OPTIONS_PATH_MAX];      /* console: in=FILE, else stdin */
 	char console_out[OPTIONS_PATH_MAX];     /* console: out=FILE, else stdout */
 };
 

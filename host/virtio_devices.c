@@ -129,22 +129,45 @@ static struct virtio_device *create_net(const struct virtio_option *o, unsigned 
 	return virtio_net_create(&params, index, err, err_len);
 }
 
+/* The console reads stdin, or with in=FILE that file.  O_NONBLOCK: a FIFO
+ * with no writer yet must not hold up the start (and no read may ever
+ * block the I/O thread).  -1 + message if it cannot be opened. */
+static int open_console_input(const struct virtio_option *o, char *err, size_t err_len)
+{
+	if (o->console_in[0] == '\0')
+		return STDIN_FILENO;
+	int fd = open(o->console_in, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+
+	if (fd < 0)
+		error_set(err, err_len, "in=%s: %s", o->console_in, strerror(errno));
+	return fd;
+}
+
 /* The console's output goes to stdout, or with out=FILE to that file (so a
  * test harness can tell it from the UART's output, which is on stdout). */
+static int open_console_output(const struct virtio_option *o, char *err, size_t err_len)
+{
+	if (o->console_out[0] == '\0')
+		return STDOUT_FILENO;
+	int fd = open(o->console_out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+	if (fd < 0)
+		error_set(err, err_len, "out=%s: %s", o->console_out, strerror(errno));
+	return fd;
+}
+
 static struct virtio_device *create_console(const struct virtio_option *o, unsigned int index,
 					    char *err, size_t err_len)
 {
-	int out_fd = STDOUT_FILENO;
+	int in_fd = open_console_input(o, err, err_len);
+	int out_fd = in_fd < 0 ? -1 : open_console_output(o, err, err_len);
 
-	if (o->console_out[0] != '\0') {
-		out_fd = open(o->console_out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-		if (out_fd < 0) {
-			error_set(err, err_len, "out=%s: %s", o->console_out,
-				  strerror(errno));
-			return NULL;
-		}
+	if (out_fd < 0) {
+		if (in_fd > STDERR_FILENO)
+			close(in_fd);
+		return NULL;
 	}
-	return virtio_console_create(index, STDIN_FILENO, out_fd, err, err_len);
+	return virtio_console_create(index, in_fd, out_fd, err, err_len);
 }
 
 static struct virtio_device *create_device(const struct virtio_option *o, unsigned int index,
@@ -244,6 +267,8 @@ struct virtio_devices *virtio_devices_create(const struct options *opts,
 			return NULL;
 		}
 		d->count++;
+		if (s->option->no_packed)       /* packed=off: split rings only */
+			s->dev->features &= ~(1ull << VIRTIO_F_RING_PACKED);
 		virtio_device_set_memory(s->dev, mem);
 		if (s->pci) {
 			s->pci_slot = (uint8_t)(LAYOUT_VIRTIO_PCI_FIRST_SLOT + p.transport_index);
@@ -260,7 +285,8 @@ struct virtio_devices *virtio_devices_create(const struct options *opts,
 bool virtio_devices_use_stdin(const struct virtio_devices *d)
 {
 	for (unsigned int i = 0; d != NULL && i < d->count; i++)
-		if (d->slot[i].option->kind == VIRTIO_OPTION_CONSOLE)
+		if (d->slot[i].option->kind == VIRTIO_OPTION_CONSOLE &&
+		    d->slot[i].option->console_in[0] == '\0')
 			return true;
 	return false;
 }

@@ -36,7 +36,7 @@ bool virtio_devices_register(struct virtio_devices *d, struct io_bus *mmio,
 			     struct pci_host *pci, char *err, size_t err_len);
 /* After the VM exists: ioeventfds, the I/O thread.  false + message. */
 bool virtio_devices_start(struct virtio_devices *d, char *err, size_t err_len);
-/* True if a virtio console reads stdin (the UART must not then). */
+/* True if a virtio console reads stdin (no in=FILE): the UART must not then. */
 bool virtio_devices_use_stdin(const struct virtio_devices *d);
 /* At exit, in this order: stop the I/O thread (no device work after it),
  * --stats rows, fsync the disk images (0 or -errno), free everything. */

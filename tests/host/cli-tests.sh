@@ -82,9 +82,15 @@ expect "cli.virtio_net_bad_mac" 250 "not a unicast MAC" err \
 	--virtio-net udp=1:localhost:2,mac=ff:ff:ff:ff:ff:ff "$IMAGE"
 expect "cli.virtio_msix_off_needs_pci" 250 "msix=off needs transport=pci" err \
 	--virtio-rng=msix=off "$IMAGE"
+expect "cli.virtio_bad_packed" 250 "packed 'maybe' is not on or off" err \
+	--virtio-rng=packed=maybe "$IMAGE"
+expect "cli.help_lists_packed_off" 0 "packed=off" out --help
 expect "cli.virtio_console_twice" 250 "only one" err --virtio-console --virtio-console "$IMAGE"
 expect "cli.virtio_console_out_unwritable" 250 "out=/nonexistent/dir/console.out: No such file" \
 	err --virtio-console=out=/nonexistent/dir/console.out "$IMAGE"
+expect "cli.virtio_console_in_missing" 250 "in=/nonexistent/console.in: No such file" \
+	err --virtio-console=in=/nonexistent/console.in "$IMAGE"
+expect "cli.help_lists_console_input" 0 "in=FILE" out --help
 expect "cli.virtio_too_many" 250 "at most 8 virtio devices" err --virtio-rng --virtio-rng \
 	--virtio-rng --virtio-rng --virtio-rng --virtio-rng --virtio-rng --virtio-rng --virtio-rng "$IMAGE"
 
@@ -140,14 +146,22 @@ kvm_test "guest.trace" 0 "^\[trace\] io out port=0xf4 size=[124] value=0 debug-e
 kvm_test "guest.stats" 0 "^  uart16550 +[0-9]+" err --stats "$IMAGE"
 truncate -s 1M "$TMP/disk.img"
 kvm_test "guest.disk_adds_ide_function" 0 "8086:7010" out --disk "$TMP/disk.img" "$IMAGE"
-# virtio: the guest's virtio tests on both transports (a fresh image each).
+# virtio: the guest's virtio tests on both transports (a fresh image each), with
+# packed rings (pvkit-hv's default) and split ones (packed=off).
 for transport in mmio pci; do
-	rm -f "$TMP/vblk.img"
-	truncate -s 8M "$TMP/vblk.img"
-	kvm_test "guest.virtio_$transport" 0 "^# [0-9]+ passed, 0 failed" out \
-		--virtio-blk "$TMP/vblk.img,transport=$transport" --virtio-rng=transport=$transport \
-		"$IMAGE" -- test=virtio
+	for packed in on off; do
+		rm -f "$TMP/vblk.img"
+		truncate -s 8M "$TMP/vblk.img"
+		name="guest.virtio_$transport$([ $packed = on ] || echo _split)"
+		kvm_test "$name" 0 "^# [0-9]+ passed, 0 failed" out \
+			--virtio-blk "$TMP/vblk.img,transport=$transport,packed=$packed" \
+			--virtio-rng=transport=$transport,packed=$packed "$IMAGE" -- test=virtio
+	done
 done
+kvm_test "guest.virtio_packed_negotiated" 0 "virtio-rng, features 0x[0-9a-f]+ packed " out \
+	--virtio-rng "$IMAGE"
+kvm_test "guest.virtio_packed_off_in_the_guest" 0 "virtio-rng, features 0x[0-9a-f]+ split " out \
+	--virtio-rng "$IMAGE" -- virtio.packed=off
 rm -f "$TMP/vblk.img"
 truncate -s 8M "$TMP/vblk.img"
 kvm_test "guest.virtio_pci_intx" 0 "^# [0-9]+ passed, 0 failed" out \
@@ -155,12 +169,31 @@ kvm_test "guest.virtio_pci_intx" 0 "^# [0-9]+ passed, 0 failed" out \
 	"$IMAGE" -- test=virtio
 kvm_test "guest.virtio_mmio_on_cmdline" 0 "virtio_mmio.device=512@0xd0000000:16" out \
 	--virtio-rng "$IMAGE"
-kvm_test "guest.virtio_trace_shows_chains" 0 "^\[trace\] virtio-rng0 requestq chain head=[0-9]+ segments=" \
+kvm_test "guest.virtio_trace_shows_chains" 0 "^\[trace\] virtio-rng0 requestq chain (head|id)=[0-9]+ segments=" \
 	err --trace --virtio-rng "$IMAGE" -- test=virtio_rng
 kvm_test "guest.virtio_stats_per_queue" 0 "^  virtio-rng0.requestq +[1-9]" err \
 	--stats --virtio-rng=transport=pci "$IMAGE" -- test=virtio_rng
 kvm_test "guest.virtio_net_console_boot" 0 "^pvkit: ready" out \
 	--virtio-net "udp=$((40000 + $$ % 20000)):127.0.0.1:9" --virtio-console=transport=pci "$IMAGE"
+# The virtio console's input from a file (read to its end without epoll, which
+# refuses regular files) and from a FIFO whose writer comes and goes: the guest's
+# test must pass, not skip.
+input_ok="^ok [0-9]+ virtio_console\.input_from_the_host[[:space:]]*$"
+printf 'from-a-file\n' >"$TMP/console.in"
+kvm_test "guest.virtio_console_input_from_file" 0 "$input_ok" out \
+	--virtio-console="in=$TMP/console.in,out=$TMP/console.out" "$IMAGE" -- \
+	test=virtio_console virtio_console.expect=from-a-file
+if $kvm_ok; then
+	mkfifo "$TMP/console.fifo"
+	timeout 60 sh -c "printf 'from-a-fifo\n' >'$TMP/console.fifo'" &
+	expect "guest.virtio_console_input_from_fifo" 0 "$input_ok" out \
+		--virtio-console="in=$TMP/console.fifo,out=$TMP/console.out,transport=pci" \
+		"$IMAGE" -- test=virtio_console virtio_console.expect=from-a-fifo
+	kill $! 2>/dev/null || true
+	wait $! 2>/dev/null || true
+else
+	skip "guest.virtio_console_input_from_fifo" "$why"
+fi
 tiny_test "guest.timeout_is_254" 254 "--timeout 1 s expired" err --timeout 1 "$TMP/loop.elf"
 tiny_test "guest.triple_fault_is_253" 253 "triple fault" err "$TMP/crash.elf"
 

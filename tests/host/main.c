@@ -17,6 +17,7 @@ int main(void)
 	ata_tests();
 	hostile_tests();
 	virtqueue_tests();
+	virtqueue_packed_tests();
 	virtio_blk_tests();
 	virtio_pci_tests();
 	virtio_devices_tests();

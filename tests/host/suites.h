@@ -14,6 +14,7 @@ void cpuid_tests(void);
 void ata_tests(void);
 void hostile_tests(void);
 void virtqueue_tests(void);
+void virtqueue_packed_tests(void);
 void virtio_blk_tests(void);
 void virtio_pci_tests(void);
 void virtio_devices_tests(void);

@@ -7,6 +7,7 @@
  */
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -118,6 +119,62 @@ static void console_transmits_and_receives(void)
 	close(in[1]);
 	close(out[0]);
 	close(out[1]);
+}
+
+/* A receive buffer of len bytes at BUF(buf), as descriptor desc. */
+static void post_receive_buffer(uint16_t desc, unsigned int buf, uint32_t len)
+{
+	fake_desc(&mem, fq[0].desc, desc, BUF(buf), len, W, 0);
+	fake_publish(&fq[0], &mem, desc);
+	notify(VIRTIO_CONSOLE_RECEIVEQ);
+}
+
+/* in=FILE with a regular file: epoll cannot watch it, so the device reads
+ * it as buffers come, one buffer per read, until its end. */
+static void console_reads_a_regular_file(void)
+{
+	char err[128];
+	char path[] = "/tmp/pvkit-console-in-XXXXXX";
+	char text[100];
+	int fd = mkstemp(path);
+
+	CHECK(fd >= 0);
+	for (int i = 0; i < (int)sizeof(text); i++)
+		text[i] = (char)('a' + i % 26);
+	CHECK(write(fd, text, sizeof(text)) == (ssize_t)sizeof(text));
+	close(fd);
+	fd = open(path, O_RDONLY);
+	unlink(path);
+	struct virtio_device *dev = virtio_console_create(0, fd, -1, err, sizeof(err));
+
+	CHECK_INT(dev->backend_fd, -1);         /* not for the I/O thread's epoll */
+	start(dev, 2);
+	post_receive_buffer(0, 0, 64);
+	CHECK_UINT(fake_take_used(&fq[0], &mem).len, 64);
+	post_receive_buffer(1, 1, 64);
+	CHECK_UINT(fake_take_used(&fq[0], &mem).len, 36);
+	CHECK(memcmp(fake_ptr(&mem, BUF(0)), text, 64) == 0);
+	CHECK(memcmp(fake_ptr(&mem, BUF(1)), text + 64, 36) == 0);
+	post_receive_buffer(2, 2, 64);          /* at the end: the buffer stays posted */
+	CHECK_UINT(fake_used_pending(&fq[0], &mem), 0);
+	CHECK_INT(line, 1);
+	virtio_device_destroy(dev);             /* closes fd */
+	fake_ram_free(&mem);
+}
+
+/* /dev/null cannot be polled either, and ends at once: buffers stay posted. */
+static void console_empty_input(void)
+{
+	char err[128];
+	struct virtio_device *dev = virtio_console_create(0, open("/dev/null", O_RDONLY), -1,
+							  err, sizeof(err));
+
+	CHECK_INT(dev->backend_fd, -1);
+	start(dev, 2);
+	post_receive_buffer(0, 0, 64);
+	CHECK_UINT(fake_used_pending(&fq[0], &mem), 0);
+	virtio_device_destroy(dev);
+	fake_ram_free(&mem);
 }
 
 static void net_frames_both_ways(void)
@@ -269,7 +326,8 @@ static char err[256];
 static void virtio_options(void)
 {
 	CHECK(PARSE("--virtio-blk", "a.img", "--virtio-rng", "--virtio-blk=b.img,transport=pci",
-		    "--virtio-console=transport=mmio,out=console.out", "--virtio-rng=transport=pci",
+		    "--virtio-console=transport=mmio,out=console.out,in=console.in",
+		    "--virtio-rng=transport=pci",
 		    "--virtio-net", "udp=5555:127.0.0.1:5556,mac=52:54:00:aa:bb:cc", "k.elf",
 		    "--virtio-net=tap=tap0,transport=pci"));
 	CHECK_UINT(opts.virtio_count, 7);
@@ -281,6 +339,7 @@ static void virtio_options(void)
 	CHECK_INT(opts.virtio[2].transport, VIRTIO_TRANSPORT_PCI);
 	CHECK_INT(opts.virtio[3].kind, VIRTIO_OPTION_CONSOLE);
 	CHECK_STR(opts.virtio[3].console_out, "console.out");
+	CHECK_STR(opts.virtio[3].console_in, "console.in");
 	CHECK_INT(opts.virtio[4].transport, VIRTIO_TRANSPORT_PCI);
 	CHECK_INT(opts.virtio[5].kind, VIRTIO_OPTION_NET);
 	CHECK(!opts.virtio[5].net_tap);
@@ -315,6 +374,8 @@ static void bad_virtio_options(void)
 	CHECK_REJECTED("interface name", "--virtio-net", "tap=", "k");
 	CHECK_REJECTED("interface name", "--virtio-net", "tap=a-very-long-interface-name", "k");
 	CHECK_REJECTED("only one", "--virtio-console", "--virtio-console", "k");
+	CHECK_REJECTED("in=: a file name is 1 to", "--virtio-console=in=", "k");
+	CHECK_REJECTED("known: in, out, transport", "--virtio-console=input=x", "k");
 	CHECK_REJECTED("at most 8", "--virtio-rng", "--virtio-rng", "--virtio-rng", "--virtio-rng",
 		       "--virtio-rng", "--virtio-rng", "--virtio-rng", "--virtio-rng",
 		       "--virtio-rng", "k");
@@ -347,6 +408,8 @@ void virtio_devices_tests(void)
 {
 	check_run("virtio_devices.rng_fills_buffers", rng_fills_buffers);
 	check_run("virtio_devices.console_transmits_and_receives", console_transmits_and_receives);
+	check_run("virtio_devices.console_reads_a_regular_file", console_reads_a_regular_file);
+	check_run("virtio_devices.console_empty_input", console_empty_input);
 	check_run("virtio_devices.net_frames_both_ways", net_frames_both_ways);
 	check_run("virtio_devices.net_udp_backend", net_udp_backend);
 	check_run("virtio_devices.virtio_options", virtio_options);
