@@ -28,7 +28,7 @@ GUEST_ASFLAGS := $(GUEST_CFLAGS) -D__ASSEMBLY__
 GUEST_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none \
 	-Wl,-z,max-page-size=0x1000 -Wl,-z,noexecstack -Wl,-T,arch/x86/kernel.ld
 
-GUEST_DIRS := arch/x86 kernel lib net pv/virtio tests/guest
+GUEST_DIRS := arch/x86 kernel lib net pv/virtio pv/xen tests/guest
 GUEST_SRCS := $(foreach d,$(GUEST_DIRS),$(wildcard $(d)/*.c) $(wildcard $(d)/*.S))
 GUEST_OBJS := $(patsubst %,$(BUILD)/guest/%.o,$(GUEST_SRCS))
 

@@ -1,7 +1,7 @@
 /*
  * console.h — the console layer: printk formats once and fans the text out
- * to every registered console driver (the UART, virtio-console; the Xen PV
- * console later).  Before any driver registers, text goes to the
+ * to every registered console driver (the UART, virtio-console, the Xen PV
+ * console ring).  Before any driver registers, text goes to the
  * platform's early console so that nothing printed during boot is lost.
  *
  * Input goes the other way: console_read() collects what the drivers have

@@ -12,7 +12,8 @@
  * table is shared: a caller never knows which implementation it got.
  *
  * Implementations: arch/x86/platform_native.c (the CPU is virtualized by
- * hardware, or there is no hypervisor at all).
+ * hardware, or there is no hypervisor at all); pv/xen/xen_platform.c (the
+ * native table with Xen's console and shutdown, for a PVH guest on Xen).
  */
 #ifndef PVKIT_KERNEL_PLATFORM_H
 #define PVKIT_KERNEL_PLATFORM_H

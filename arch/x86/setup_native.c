@@ -23,6 +23,8 @@
 #include "kernel/console.h"
 #include "kernel/main.h"
 #include "kernel/panic.h"
+#include "pv/xen/xen.h"
+#include "pv/xen/xen_console.h"
 
 void boot_native(uint32_t path, uint32_t info_paddr)
 {
@@ -41,6 +43,10 @@ void boot_native(uint32_t path, uint32_t info_paddr)
 		panic("entered through the Multiboot2 entry point without the "
 		      "Multiboot2 magic in %%eax: unknown loader");
 	}
+	/* On Xen, its console replaces the UART before the first line is
+	 * printed: a PVH domain has no UART (pv/xen/xen.h). */
+	if (xen_early_init() && xen_console_ready())
+		uart_unregister_console();
 	kernel_main();
 }
 

@@ -1,9 +1,9 @@
 /*
  * time_native.c — time on a (virtualized) PC: a clock and a one-shot timer.
  *
- * Clock, best first: kvmclock when KVM offers it (the hypervisor tells us
- * how to scale the TSC); otherwise the TSC, whose frequency comes from
- * CPUID leaf 0x15, from the hypervisor timing leaf 0x40000010, or from
+ * Clock, best first: kvmclock when KVM offers it, or Xen's pvclock (the
+ * hypervisor tells us how to scale the TSC); otherwise the TSC, whose
+ * frequency comes from CPUID leaf 0x15, from the hypervisor timing leaf 0x40000010, or from
  * measuring it against the PIT.
  * Timer: the LAPIC in TSC-deadline mode when the CPU has it (we write the
  * TSC value to fire at); otherwise the LAPIC's own count-down, whose rate
@@ -19,6 +19,7 @@
 #include "kernel/irq.h"
 #include "kernel/panic.h"
 #include "kernel/timer.h"
+#include "pv/xen/xen_clock.h"
 
 #define CPUID_TSC_LEAF          0x15
 #define HV_TIMING_LEAF_OFFSET   0x10    /* 0x40000010: EAX = TSC kHz */
@@ -27,6 +28,7 @@
 
 static const char *clock_source;
 static bool use_kvmclock;
+static bool use_xen_clock;
 static const char *tsc_hz_source;
 static bool use_tsc_deadline;
 static uint64_t tsc_hz;
@@ -72,6 +74,8 @@ static uint64_t clock_raw_ns(void)
 {
 	if (use_kvmclock)
 		return kvmclock_read_ns();
+	if (use_xen_clock)
+		return xen_clock_read_ns();
 	return mul_div(rdtsc(), NSEC_PER_SEC, tsc_hz);
 }
 
@@ -82,6 +86,14 @@ static void choose_clock(void)
 		clock_source = "kvmclock";
 		tsc_hz = kvmclock_tsc_hz();
 		tsc_hz_source = "kvmclock scale";
+		return;
+	}
+	/* Xen: shared_info is mapped by now (pv/xen/xen_setup.c, at entry). */
+	use_xen_clock = xen_clock_available();
+	if (use_xen_clock) {
+		clock_source = "Xen pvclock";
+		tsc_hz = xen_clock_tsc_hz();
+		tsc_hz_source = "Xen pvclock scale";
 		return;
 	}
 	clock_source = "TSC";

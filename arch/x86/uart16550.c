@@ -129,3 +129,8 @@ void uart_register_console(void)
 {
 	console_register(&uart_console);
 }
+
+void uart_unregister_console(void)
+{
+	console_unregister(&uart_console);
+}

@@ -9,5 +9,7 @@
 void uart_init(void);
 void uart_write(const char *s, size_t len);
 void uart_register_console(void);
+/* For a machine without a UART (Xen PVH): stop writing to nobody. */
+void uart_unregister_console(void);
 
 #endif

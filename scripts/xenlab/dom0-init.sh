@@ -1,0 +1,101 @@
+#!/bin/sh
+# scripts/xenlab/dom0-init.sh — /init (PID 1) of dom0 in pvkit's real-Xen lab.
+#
+# Starts Xen's toolstack (xenstored, xenconsoled), creates the domU that
+# /guest/guest.cfg describes with `xl create -F` (xl stays in the foreground and
+# reports how the domain shut down), waits for it to end, then prints on hvc0
+# (which Xen puts on the serial line scripts/xen-lab.sh reads):
+#   PVKIT-XENLAB-DOMU-START                     just before xl create
+#   PVKIT-XENLAB-CONSOLE-BEGIN ... -END         the domU's whole PV console, as
+#                                               xenconsoled logged it
+#   PVKIT-XENLAB-RESULT shutdown=R status=S     R: SCHEDOP_shutdown reason code
+#                                               (0 poweroff, 3 crash...) or none;
+#                                               S: exited or timeout
+#   PVKIT-XENLAB-DOM0-DONE                      then it powers the machine off
+# Lines starting "xenlab-dom0:" are progress; "FATAL" ones say why the lab failed.
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin:/usr/lib/xen-4.17/bin
+XB=/usr/lib/xen-4.17/bin
+GUEST_NAME=pvkit
+GUEST_TIMEOUT=60
+LIVE=0
+
+log() { echo "xenlab-dom0: $*"; }
+finish() {
+	echo "PVKIT-XENLAB-DOM0-DONE"
+	sync
+	poweroff -f
+	sleep 5
+	echo o > /proc/sysrq-trigger
+	while :; do sleep 60; done
+}
+die() {
+	log "FATAL: $*"
+	for f in /var/log/xen/*.log /tmp/xl.out; do [ -f "$f" ] && { echo "--- $f"; tail -n 30 "$f"; }; done
+	finish
+}
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+mkdir -p /dev/pts /dev/shm
+mount -t devpts devpts /dev/pts
+mount -t tmpfs tmpfs /run
+mount -t tmpfs tmpfs /tmp
+mkdir -p /run/xen /run/xenstored /run/lock /var/log/xen/console /var/lib/xen
+[ -f /guest/env ] && . /guest/env
+[ -f /guest/guest.cfg ] || die "no /guest/guest.cfg in the initramfs"
+
+for m in xen-evtchn xen-privcmd xenfs xen-gntdev xen-gntalloc; do
+	insmod /lib/modules/xenlab/$m.ko || log "insmod $m failed"
+done
+mount -t xenfs xenfs /proc/xen || die "cannot mount xenfs"
+$XB/xenstored --pid-file=/run/xenstore.pid || die "xenstored failed"
+i=0
+until [ -S /run/xenstored/socket ] || [ $i -ge 100 ]; do sleep 0.1; i=$((i + 1)); done
+$XB/xen-init-dom0 >/dev/null || die "xen-init-dom0 failed"
+# --log=guest: every domU's console goes to /var/log/xen/console/guest-NAME.log
+$XB/xenconsoled --log=guest --log-dir=/var/log/xen/console \
+	--pid-file=/run/xen/xenconsoled.pid || die "xenconsoled failed"
+log "toolstack up at $(cut -d' ' -f1 /proc/uptime) s of dom0 uptime"
+xl info 2>/dev/null | grep -E '^(xen_version|xen_caps|virt_caps)' | sed 's/^/xenlab-dom0: xl info: /'
+
+echo "PVKIT-XENLAB-DOMU-START"
+xl create -F /guest/guest.cfg >/tmp/xl.out 2>&1 &
+XL=$!
+CONSOLE_LOG=/var/log/xen/console/guest-$GUEST_NAME.log
+i=0
+until [ -f "$CONSOLE_LOG" ] || [ $i -ge 300 ] || ! kill -0 $XL 2>/dev/null; do sleep 0.1; i=$((i + 1)); done
+[ -f "$CONSOLE_LOG" ] || die "xl create did not start the domain"
+if [ "$LIVE" = 1 ]; then
+	echo "PVKIT-XENLAB-LIVE-BEGIN"
+	tail -n +1 -f "$CONSOLE_LOG" &
+	TAIL=$!
+fi
+
+# xl -F exits once the domain is gone (on_poweroff/on_crash = destroy).
+t0=$(cut -d. -f1 /proc/uptime)
+status=exited
+while kill -0 $XL 2>/dev/null; do
+	if [ $(($(cut -d. -f1 /proc/uptime) - t0)) -ge "$GUEST_TIMEOUT" ]; then
+		status=timeout
+		xl destroy "$GUEST_NAME"
+		break
+	fi
+	sleep 0.3
+done
+wait $XL 2>/dev/null
+sleep 0.5           # let xenconsoled write the last bytes it read
+if [ "$LIVE" = 1 ]; then
+	sleep 1.5       # busybox tail -f looks for news once a second
+	kill $TAIL 2>/dev/null
+	echo
+	echo "PVKIT-XENLAB-LIVE-END"
+fi
+reason=$(sed -n 's/.*has shut down, reason code \([0-9]*\).*/\1/p' /tmp/xl.out | tail -n 1)
+echo "PVKIT-XENLAB-CONSOLE-BEGIN"
+cat "$CONSOLE_LOG"
+echo
+echo "PVKIT-XENLAB-CONSOLE-END"
+grep -v '^$' /tmp/xl.out | sed 's/^/xenlab-dom0: xl: /'
+echo "PVKIT-XENLAB-RESULT shutdown=${reason:-none} status=$status"
+finish
