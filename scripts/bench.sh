@@ -6,6 +6,8 @@
 # Usage: scripts/bench.sh [HOST...]        (boot-time table only for these hosts)
 #   BENCH_RUNS=N   boots per host and section (default 5; the disk section does at
 #                  most 3)
+#   BENCH_SECTIONS="disk net"  only these of sections 2-6 (boot vmm exits disk net;
+#                  default all of them), e.g. BENCH_SECTIONS=net for the net rows alone
 # Sections:
 #   1. the image's size;
 #   2. boot time on every host (empty command line): wall time to the line
@@ -14,15 +16,18 @@
 #   3. the VMM's own cost: a trivial PVH kernel (one line on COM1, then exit) under
 #      pvkit-hv and QEMU microvm, KVM and TCG;
 #   4. VM exits per boot, from pvkit-hv --stats;
-#   5. disks (bench=block in the guest): sequential write and read throughput of the
-#      emulated ATA disk (pvkit-hv, QEMU's IDE disk) and of QEMU's virtio-blk over
-#      virtio-mmio (microvm) and modern virtio-pci (q35), side by side;
+#   5. disks (bench=block in the guest, one disk file for every host): sequential
+#      write and read throughput and 4 KiB random-read IOPS, with notifications and
+#      interrupts per request, of the emulated ATA disk (pvkit-hv, QEMU's IDE disk)
+#      and of virtio-blk (pvkit-hv's and QEMU's) over virtio-mmio and virtio-pci;
 #   6. virtio-net: UDP echo round trips and packets per second between the guest
 #      (echo=SECONDS) and build/tools/net-peer --bench, over QEMU's socket netdev.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 RUNS=${BENCH_RUNS:-5}
+ALL_SECTIONS=(boot vmm exits disk net)
+SECTIONS=${BENCH_SECTIONS:-${ALL_SECTIONS[*]}}
 BENCH_HOSTS=(pvkit-hv microvm-kvm microvm-tcg q35-kvm q35-tcg pc-kvm pc-tcg grub-tcg)
 VMM_HOSTS=(pvkit-hv microvm-kvm microvm-tcg)   # section 3; the first is the baseline
 # Sections 5 and 6: pvkit-hv next to the QEMU machine with the same devices.
@@ -207,13 +212,53 @@ exits_section() {
 }
 
 # ---- 5. disks: ATA and virtio-blk --------------------------------------------------------
-# disk_rates KIND DEVICE: the KiB/s figures of bench line KIND for DEVICE in the logs T_LOGS.
-disk_rates() {
+# The guest's phases (kernel/bench.c), in the order of the table's columns.
+DISK_PHASES=(seq-write seq-read rand-read rand-read-queued)
+
+# bench_values PHASE DEVICE WHAT: the number before WHAT ("KiB/s", "IOPS",
+# "requests", "at a time", "notifications", "interrupts") on the guest's line
+# `bench: PHASE DEVICE: ...`, one line per log in T_LOGS that has it.
+bench_values() {
 	local log
 	for log in "${T_LOGS[@]}"; do
-		grep -aoE "bench: $1 $2: .*\\([0-9]+ KiB/s\\)" "$log" | grep -oE '[0-9]+ KiB/s' | tr -dc 0-9
+		grep -a -m1 "^bench: $1 $2: .* interrupts" "$log" | grep -oE "[0-9]+ $3" |
+			head -n 1 | tr -dc 0-9
 		echo
 	done | grep -E '^[0-9]+$' || true
+}
+
+# bench_median PHASE DEVICE WHAT: the median over the runs, or nothing.
+bench_median() {
+	local values
+	mapfile -t values < <(bench_values "$@")
+	((${#values[@]} == 0)) || stats "${values[@]}" | cut -d' ' -f1
+}
+
+# disk_rate_cell PHASE DEVICE WHAT: "median (min–max)" of WHAT, or a dash.
+disk_rate_cell() {
+	local values
+	mapfile -t values < <(bench_values "$@")
+	if ((${#values[@]} == 0)); then
+		echo "–"
+	else
+		cell "$(stats "${values[@]}")" 1 0
+	fi
+}
+
+# per_request_cell PHASE DEVICE: "notifications / interrupts" per request (medians).
+per_request_cell() {
+	local requests notifications interrupts
+	requests=$(bench_median "$1" "$2" requests)
+	notifications=$(bench_median "$1" "$2" notifications)
+	interrupts=$(bench_median "$1" "$2" interrupts)
+	if [[ -z $requests || -z $notifications || -z $interrupts ]]; then
+		echo "–"
+		return
+	fi
+	# Whole numbers as such (ATA's thousands, virtio's 1 and 0), others to 0.01.
+	awk -v r="$requests" -v n="$notifications" -v i="$interrupts" 'function f(x) {
+		return sprintf(x % r == 0 || x / r >= 100 ? "%.0f" : "%.2f", x / r) }
+		BEGIN { print f(n) " / " f(i) }'
 }
 
 # disk_kind HOST: "DEVICE|what it is" for the disk HOST attaches (lib.sh, host_command).
@@ -225,43 +270,70 @@ disk_kind() {
 	esac
 }
 
-disk_section() {
-	local host disk kind rates cells device what
-	echo "## Disks: sequential throughput (\`bench=block\`), median (min–max)"
-	echo
-	echo "The same guest code moves 64 KiB per block-layer request, from sector 1024 on. The"
-	echo "ATA PIO driver makes a VM exit per register access (docs/ata.md counts them); the"
-	echo "virtio-blk driver cuts each request into 16 KiB virtio requests, all in flight at"
-	echo "once, one notification, completions by interrupt (docs/virtio.md)."
-	echo
-	echo "| host | disk | runs ok | seq-write KiB/s | seq-read KiB/s |"
-	echo "|---|---|---:|---:|---:|"
-	for host in "${DISK_HOSTS[@]}"; do
-		IFS='|' read -r device what <<<"$(disk_kind "$host")"
-		if ! host_available "$host"; then
-			echo "| $host | $what | – | skipped: $UNAVAILABLE_REASON | |"
-			continue
-		fi
-		disk=$LOG_DIR/$host-bench-disk.img
-		rm -f "$disk"
-		truncate -s 16M "$disk"
-		progress "bench=block on $host: $DISK_RUNS runs"
-		time_boots "$host" "pvkit: exit status 0" "$DISK_RUNS" "bench=block" "$disk"
-		if [[ -n $T_NOTE ]]; then
-			echo "| $host | $what | 0/$DISK_RUNS | $T_NOTE | |"
-			continue
-		fi
-		cells=()
-		for kind in seq-write seq-read; do
-			mapfile -t rates < <(disk_rates "$kind" "$device")
-			if ((${#rates[@]} == 0)); then
-				cells+=("no result")
-			else
-				cells+=("$(cell "$(stats "${rates[@]}")" 1 0)")
-			fi
-		done
-		echo "| $host | $what | $T_OK | ${cells[0]} | ${cells[1]} |"
+# disk_rows HOST DISK: boot bench=block on HOST with DISK; one row for each of the
+# two tables, in DISK_SPEED_ROWS and DISK_SIGNAL_ROWS.
+disk_rows() {
+	local host=$1 disk=$2 device what depth speed signals phase
+	IFS='|' read -r device what <<<"$(disk_kind "$host")"
+	if ! host_available "$host"; then
+		DISK_SPEED_ROWS+=("| $host | $what | – | skipped: $UNAVAILABLE_REASON | | | |")
+		DISK_SIGNAL_ROWS+=("| $host | $what | skipped | | | |")
+		return
+	fi
+	progress "bench=block on $host: $DISK_RUNS runs"
+	time_boots "$host" "pvkit: exit status 0" "$DISK_RUNS" "bench=block" "$disk"
+	if [[ -n $T_NOTE ]]; then
+		DISK_SPEED_ROWS+=("| $host | $what | 0/$DISK_RUNS | $T_NOTE | | | |")
+		DISK_SIGNAL_ROWS+=("| $host | $what | no result | | | |")
+		return
+	fi
+	depth=$(bench_median rand-read-queued "$device" "at a time")
+	speed="| $host | $what | $T_OK | $(disk_rate_cell seq-write "$device" KiB/s)"
+	speed+=" | $(disk_rate_cell seq-read "$device" KiB/s) | $(disk_rate_cell rand-read "$device" IOPS)"
+	if [[ -n $depth ]]; then
+		speed+=" | $(disk_rate_cell rand-read-queued "$device" IOPS), $depth at a time |"
+	else
+		speed+=" | – (one at a time only) |"
+	fi
+	signals="| $host | $what"
+	for phase in "${DISK_PHASES[@]}"; do
+		signals+=" | $(per_request_cell "$phase" "$device")"
 	done
+	DISK_SPEED_ROWS+=("$speed") DISK_SIGNAL_ROWS+=("$signals |")
+}
+
+disk_section() {
+	local host disk=$LOG_DIR/bench-disk.img
+	DISK_SPEED_ROWS=() DISK_SIGNAL_ROWS=()
+	rm -f "$disk"
+	truncate -s 16M "$disk"
+	for host in "${DISK_HOSTS[@]}"; do
+		disk_rows "$host" "$disk"
+	done
+	echo "## Disks (\`bench=block\`): median (min–max) of $DISK_RUNS runs per host"
+	echo
+	echo "The same guest code on every host, through the block interface, on the same"
+	echo "16 MiB disk file (\`${disk#"$PVKIT_ROOT"/}\`, attached to one host after the other):"
+	echo "128 KiB written and 1 MiB read sequentially in 64 KiB requests from sector 1024,"
+	echo "then 200 reads of 4 KiB at random places of an 8 MiB region (a fixed generator:"
+	echo "the same places everywhere), one at a time, and again with several in flight"
+	echo "through \`block_read_batch\` (virtio-blk; the ATA driver has one command at a time)."
+	echo
+	echo "| host | disk | runs ok | seq-write KiB/s | seq-read KiB/s | rand-read 4 KiB IOPS, one at a time | rand-read 4 KiB IOPS, queued |"
+	echo "|---|---|---:|---:|---:|---:|---:|"
+	printf '%s\n' "${DISK_SPEED_ROWS[@]}"
+	echo
+	echo "### Notifications / interrupts per request"
+	echo
+	echo "Per block-layer request (64 KiB sequential, 4 KiB random), as the guest's driver"
+	echo "counted them: virtio-blk's kicks (doorbell writes that reached the device after"
+	echo "event-index suppression) and its interrupts; for the ATA disk, which has no"
+	echo "doorbell, every register access (each traps to the VMM; string I/O counted per"
+	echo "word) and no interrupts (the driver polls)."
+	echo
+	echo "| host | disk | seq-write | seq-read | rand-read | rand-read, queued |"
+	echo "|---|---|---:|---:|---:|---:|"
+	printf '%s\n' "${DISK_SIGNAL_ROWS[@]}"
 	echo
 }
 
@@ -335,11 +407,12 @@ report() {
 		"KVM: $(kvm_usable && echo usable || echo "$PVKIT_KVM_STATE"); $RUNS runs per host."
 	echo
 	image_report
-	boot_section
-	vmm_section
-	exits_section
-	disk_section
-	net_section
+	local section
+	for section in "${ALL_SECTIONS[@]}"; do
+		if [[ " $SECTIONS " == *" $section "* ]]; then
+			"${section}_section"
+		fi
+	done
 }
 
 # ---- main ---------------------------------------------------------------------------
@@ -352,6 +425,10 @@ done
 [[ -f $TRIVIAL_IMAGE ]] || die "no $TRIVIAL_IMAGE (run make)"
 IMAGE_NAME=$IMAGE        # before snapshot_image below
 ((RUNS >= 1)) || die "BENCH_RUNS must be at least 1"
+for section in $SECTIONS; do
+	[[ " ${ALL_SECTIONS[*]} " == *" $section "* ]] ||
+		die "BENCH_SECTIONS: unknown section '$section' (sections: ${ALL_SECTIONS[*]})"
+done
 build_boottime
 rm -rf "$LOG_DIR"
 mkdir -p "$LOG_DIR"

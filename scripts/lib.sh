@@ -19,6 +19,9 @@
 #   PVKIT_TIMEOUT_KVMLAB  seconds per boot on pvkit-hv-kvmlab, lab boot included
 #                      (default 300, at least 90)
 #   PVKIT_NO_KVMLAB=1  skip the pvkit-hv-kvmlab host
+#   PVKIT_XENLAB_CACHE the real-Xen lab of host xen-pvh (default /tmp/pvkit-xenlab)
+#   PVKIT_TIMEOUT_XEN  seconds per boot on xen-pvh, lab boot included (default 240)
+#   PVKIT_NO_XEN=1     skip the xen-pvh host
 # shellcheck shell=bash
 set -euo pipefail
 
@@ -38,14 +41,15 @@ TIMEOUT_TCG=${PVKIT_TIMEOUT_TCG:-60}
 TIMEOUT_KVM=${PVKIT_TIMEOUT_KVM:-180}
 KVMLAB_DIR=${PVKIT_KVMLAB_DIR:-$PVKIT_ROOT/../shared/kvmlab}
 TIMEOUT_KVMLAB=${PVKIT_TIMEOUT_KVMLAB:-300}
+TIMEOUT_XEN=${PVKIT_TIMEOUT_XEN:-240}
+XEN_LAB=$PVKIT_ROOT/scripts/xen-lab.sh            # docs/xen.md
 
-# The sectors tests/guest/test_ata.c writes (checked by test-all.sh afterwards) and
-# the ones it expects the host to have written first.
+# The sectors tests/guest/test_block.c writes on every disk, whatever its driver
+# (checked by test-all.sh afterwards), and the ones it expects the host to have
+# written first (tests/tools/disk_pattern.h).
 GUEST_PATTERN_LBA=64 GUEST_PATTERN_SECTORS=8
 # shellcheck disable=SC2034  # used by test-all.sh
 HOST_PATTERN_LBA=128 HOST_PATTERN_SECTORS=4
-# The sectors tests/guest/test_virtio_blk.c writes on the virtio disk.
-VIRTIO_PATTERN_LBA=256 VIRTIO_PATTERN_SECTORS=8
 
 # ---- the hosts --------------------------------------------------------------------
 # Every host, fastest first: that is the order test-all.sh runs them in.
@@ -63,8 +67,10 @@ VIRTIO_PATTERN_LBA=256 VIRTIO_PATTERN_SECTORS=8
 #              a QEMU-TCG guest ("L1") whose /dev/kvm is a genuine kvm_amd, i.e.
 #              hardware-virtualization KVM instead of this machine's kvm_pvm.
 #              Slowest (~5 s of lab boot per run), so last.
+#   xen-pvh    real Xen 4.17 + a Debian dom0 inside QEMU TCG (scripts/xen-lab.sh):
+#              the image as a PVH domU created by `xl create` (~12 s per boot)
 ALL_HOSTS=(microvm-tcg q35-tcg pc-tcg grub-tcg pvkit-hv pvkit-hv-mmio pvkit-hv-pci
-	microvm-kvm q35-kvm pc-kvm pvkit-hv-kvmlab)
+	microvm-kvm q35-kvm pc-kvm pvkit-hv-kvmlab xen-pvh)
 
 # The host `make run` uses when none is given.  This is THE place to change that
 # choice: our own pvkit-hv when KVM works here, else QEMU with TCG.
@@ -86,7 +92,10 @@ host_has_disk() {
 
 # Which virtio transport a host's machine gets devices on: mmio, pci or none.
 # Those hosts always get a virtio-rng and a virtio-net, and a virtio-blk when they
-# are given a disk.
+# are given a disk.  Ring formats (docs/testing.md): every device offers packed
+# virtqueues on q35-* (QEMU's packed=on) and pvkit-hv-mmio, and only split ones on
+# microvm-* and pvkit-hv-pci (packed=off), so that each format runs on each
+# transport, against QEMU's devices and ours.
 host_virtio() {
 	case $1 in
 	microvm-* | pvkit-hv-mmio) echo mmio ;;
@@ -102,32 +111,25 @@ is_pvkit_hv_host() {
 
 # pvkit_hv_virtio_args HOST DISK: append HOST's virtio devices to HOST_CMD, the
 # same set virtio_args gives QEMU: rng (on pci without MSI-X, so INTx is tested),
-# blk on DISK, the console (its output in VCONSOLE_BASE.out; it has no input here:
-# pvkit-hv's console reads stdin, which the harness closes) and net (udp=0: any
+# blk on DISK, the console (its input read from VCONSOLE_BASE.in, its output
+# written to VCONSOLE_BASE.out, as QEMU's pipe chardev does) and net (udp=0: any
 # free local port; the peer learns it from the guest's first frame).
 pvkit_hv_virtio_args() {
-	local host=$1 disk=$2 transport
+	local host=$1 disk=$2 transport params
 	transport=$(host_virtio "$host")
 	[[ $transport != none ]] || return 0
+	# pvkit-hv offers packed rings by default: kept on mmio, off on pci.
+	params="transport=$transport"
+	[[ $transport != pci ]] || params+=",packed=off"
 	if [[ $transport == pci ]]; then
-		HOST_CMD+=(--virtio-rng="transport=pci,msix=off")
+		HOST_CMD+=(--virtio-rng="$params,msix=off")
 	else
-		HOST_CMD+=(--virtio-rng="transport=mmio")
+		HOST_CMD+=(--virtio-rng="$params")
 	fi
-	[[ -z $disk ]] || HOST_CMD+=(--virtio-blk "$disk,transport=$transport")
+	[[ -z $disk ]] || HOST_CMD+=(--virtio-blk "$disk,$params")
 	[[ -z ${VCONSOLE_BASE:-} ]] ||
-		HOST_CMD+=(--virtio-console="out=$VCONSOLE_BASE.out,transport=$transport")
-	HOST_CMD+=(--virtio-net "udp=0:127.0.0.1:${NET_PEER_PORT:-$NET_DISCARD_PORT},transport=$transport")
-}
-
-# disk_pattern_range HOST: "LBA COUNT" of the pattern the guest's tests write on
-# HOST's disk: the ATA tests' sectors, or the virtio-blk tests' (disk_pattern.h).
-disk_pattern_range() {
-	if [[ $(host_virtio "$1") != none ]]; then
-		echo "$VIRTIO_PATTERN_LBA $VIRTIO_PATTERN_SECTORS"
-	else
-		echo "$GUEST_PATTERN_LBA $GUEST_PATTERN_SECTORS"
-	fi
+		HOST_CMD+=(--virtio-console="in=$VCONSOLE_BASE.in,out=$VCONSOLE_BASE.out,$params")
+	HOST_CMD+=(--virtio-net "udp=0:127.0.0.1:${NET_PEER_PORT:-$NET_DISCARD_PORT},$params")
 }
 
 # virtio_args HOST DISK: append HOST's virtio devices to HOST_CMD.
@@ -136,7 +138,7 @@ disk_pattern_range() {
 #         virtio_mmio.device=... option to the kernel command line (acpi=off).
 #   pci:  disable-legacy=on makes them modern-only (device id 0x1040+).  The rng
 #         gets no MSI-X (vectors=0), so that INTx through the I/O APIC is tested
-#         too; the disk uses MSI-X.
+#         too; the disk uses MSI-X.  packed=on: packed virtqueues (see host_virtio).
 virtio_args() {
 	local host=$1 disk=$2
 	# shellcheck disable=SC2054  # the commas belong to QEMU's option syntax
@@ -144,9 +146,9 @@ virtio_args() {
 	mmio) HOST_CMD+=(-global virtio-mmio.force-legacy=false -device virtio-rng-device)
 	      [[ -z $disk ]] || HOST_CMD+=(-drive "file=$disk,if=none,format=raw,id=vblk"
 	                                   -device virtio-blk-device,drive=vblk) ;;
-	pci)  HOST_CMD+=(-device virtio-rng-pci,disable-legacy=on,vectors=0)
+	pci)  HOST_CMD+=(-device virtio-rng-pci,disable-legacy=on,vectors=0,packed=on)
 	      [[ -z $disk ]] || HOST_CMD+=(-drive "file=$disk,if=none,format=raw,id=vblk"
-	                                   -device virtio-blk-pci,disable-legacy=on,drive=vblk) ;;
+	                                   -device virtio-blk-pci,disable-legacy=on,packed=on,drive=vblk) ;;
 	esac
 	vconsole_args "$host"
 	netdev_args "$host"
@@ -169,7 +171,7 @@ netdev_args() {
 	# shellcheck disable=SC2054  # the commas belong to QEMU's option syntax
 	case $(host_virtio "$1") in
 	mmio) HOST_CMD+=(-netdev "$netdev" -device virtio-net-device,netdev=n0) ;;
-	pci)  HOST_CMD+=(-netdev "$netdev" -device virtio-net-pci,disable-legacy=on,netdev=n0) ;;
+	pci)  HOST_CMD+=(-netdev "$netdev" -device virtio-net-pci,disable-legacy=on,packed=on,netdev=n0) ;;
 	esac
 }
 
@@ -231,7 +233,7 @@ vconsole_args() {
 	mmio) HOST_CMD+=(-chardev "pipe,id=vc0,path=$base"
 	                 -device virtio-serial-device -device virtconsole,chardev=vc0) ;;
 	pci)  HOST_CMD+=(-chardev "pipe,id=vc0,path=$base"
-	                 -device virtio-serial-pci,disable-legacy=on
+	                 -device virtio-serial-pci,disable-legacy=on,packed=on
 	                 -device virtconsole,chardev=vc0) ;;
 	esac
 }
@@ -271,6 +273,7 @@ host_accel() {           # microvm-kvm -> kvm; pvkit-hv always uses KVM
 	case $1 in
 	pvkit-hv | pvkit-hv-mmio | pvkit-hv-pci) echo kvm ;;
 	pvkit-hv-kvmlab) echo kvmlab ;;   # kvm_amd inside the lab, not this machine's /dev/kvm
+	xen-pvh) echo xen ;;              # Xen (itself under QEMU TCG)
 	*) echo "${1##*-}" ;;
 	esac
 }
@@ -278,6 +281,8 @@ host_accel() {           # microvm-kvm -> kvm; pvkit-hv always uses KVM
 host_timeout() {         # seconds one boot may take on this host
 	if [[ $1 == pvkit-hv-kvmlab ]]; then
 		echo "$TIMEOUT_KVMLAB"
+	elif [[ $1 == xen-pvh ]]; then
+		echo "$TIMEOUT_XEN"
 	elif [[ $(host_accel "$1") == kvm ]]; then
 		echo "$TIMEOUT_KVM"
 	else
@@ -346,6 +351,59 @@ kvmlab_usable() {
 	[[ $PVKIT_KVMLAB_STATE == ok ]]
 }
 
+# Can the xen-pvh host run here?  Its lab (scripts/xenlab/setup.sh: Xen, a Debian
+# kernel and dom0's initramfs, ~350 MB in ${PVKIT_XENLAB_CACHE:-/tmp/pvkit-xenlab})
+# must be ready.  setup.sh is idempotent (~1 s when everything is there; the first
+# run takes ~60-90 s and needs root and Debian's mirror).  It runs once per test run;
+# the answer is kept in PVKIT_XENLAB_STATE ("ok" or the reason), exported like
+# PVKIT_KVM_STATE; its output goes to stderr, prefixed "xenlab setup | ".
+xenlab_usable() {
+	if [[ -z ${PVKIT_XENLAB_STATE:-} ]]; then
+		local out rc
+		if [[ ${PVKIT_NO_XEN:-0} == 1 ]]; then
+			PVKIT_XENLAB_STATE="disabled by PVKIT_NO_XEN=1"
+		elif [[ ! $TIMEOUT_XEN =~ ^[0-9]+$ ]] || ((TIMEOUT_XEN < 60)); then
+			PVKIT_XENLAB_STATE="PVKIT_TIMEOUT_XEN=$TIMEOUT_XEN: must be a number of seconds, at least 60"
+		elif [[ $(id -u) != 0 ]]; then
+			PVKIT_XENLAB_STATE="the real-Xen lab's setup needs root (apt-get, debootstrap)"
+		else
+			echo "xenlab setup | scripts/xenlab/setup.sh (once per run)" >&2
+			out=$(mktemp)
+			timeout 900 "$PVKIT_ROOT/scripts/xenlab/setup.sh" </dev/null 2>&1 | tee "$out" |
+				sed 's/^/xenlab setup | /' >&2 && rc=0 || rc=$?
+			if ((rc != 0)); then
+				PVKIT_XENLAB_STATE="the real-Xen lab could not be set up (scripts/xenlab/setup.sh exit $rc): $(tail -n 1 "$out")"
+			elif ! command -v "$QEMU" >/dev/null; then
+				PVKIT_XENLAB_STATE="the real-Xen lab needs $QEMU, which is not installed"
+			else
+				PVKIT_XENLAB_STATE=ok
+			fi
+			rm -f "$out"
+		fi
+		export PVKIT_XENLAB_STATE
+	fi
+	[[ $PVKIT_XENLAB_STATE == ok ]]
+}
+
+# xenlab_status RC TIMEOUT: scripts/xen-lab.sh exits with the guest's status (from
+# its "pvkit: exit status N" line on the PV console), or 240-243 for the lab's own
+# verdicts (see its header).
+xenlab_status() {
+	local rc=$1 limit=$2
+	BOOT_REASON=""
+	case $rc in
+	240 | 124 | 137) BOOT_REASON="timed out after $limit s on real Xen (see the log: xen-lab's lines say where it stopped)"
+	     return "$BOOT_TIMEOUT" ;;
+	241) BOOT_REASON="the real-Xen lab failed: Xen or dom0 did not start, or xl create failed (see the log)" ;;
+	242) BOOT_REASON="the domU stopped without a 'pvkit: exit status' line, or with a SCHEDOP_shutdown reason that disagrees with it"
+	     return "$BOOT_NO_STATUS" ;;
+	243) BOOT_REASON="scripts/xen-lab.sh: usage or setup problem (see the log)" ;;
+	255) BOOT_REASON="scripts/xen-lab.sh was interrupted" ;;
+	*)   return "$rc" ;;
+	esac
+	return "$BOOT_QEMU_ERROR"
+}
+
 # host_available HOST: returns 0 if HOST can run here; otherwise sets
 # UNAVAILABLE_REASON and returns 1.  Call it in the main shell (not inside $(...))
 # so that the KVM probe result is kept for the rest of the run.
@@ -362,6 +420,8 @@ host_available() {
 		UNAVAILABLE_REASON="no $DISK_PATTERN (run make)"
 	elif [[ $host == pvkit-hv-kvmlab ]] && ! kvmlab_usable; then
 		UNAVAILABLE_REASON=$PVKIT_KVMLAB_STATE
+	elif [[ $host == xen-pvh ]] && ! xenlab_usable; then
+		UNAVAILABLE_REASON=$PVKIT_XENLAB_STATE
 	elif [[ $host != pvkit-hv* ]] && ! command -v "$QEMU" >/dev/null; then
 		UNAVAILABLE_REASON="$QEMU not installed (scripts/deps.sh)"
 	elif [[ $host == q35-* && ! -f $QBOOT_ROM ]]; then
@@ -431,6 +491,10 @@ host_command() {
 		kvmlab_command "$cmdline" "$disk"
 		return 0
 	fi
+	if [[ $host == xen-pvh ]]; then
+		HOST_CMD=("$XEN_LAB" --timeout "$(host_timeout "$host")" "$IMAGE" -- "$cmdline")
+		return 0
+	fi
 	# shellcheck disable=SC2054  # the commas belong to QEMU's option syntax
 	HOST_CMD=("$QEMU" -accel "$(host_accel "$host")" -m "$MEMORY"
 		-nodefaults -no-user-config -display none -no-reboot
@@ -457,6 +521,7 @@ host_status() {
 	case $1 in
 	pvkit-hv | pvkit-hv-mmio | pvkit-hv-pci) pvkit_hv_status "$2" "$4" ;;
 	pvkit-hv-kvmlab) kvmlab_status "$2" "$3" "$4" ;;
+	xen-pvh) xenlab_status "$2" "$4" ;;
 	*) qemu_status "$2" "$3" "$4" ;;
 	esac
 }

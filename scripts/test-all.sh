@@ -17,6 +17,7 @@
 #      is refused with status 2, and crash=pf|ud|gp|de end in an exception report;
 #      on QEMU hosts with virtio-net, the guest answers a host-side peer's pings and
 #      UDP datagrams (echo=SECONDS and tests/tools/net-peer.c).
+# Host xen-pvh boots the image as a PVH domU on real Xen inside QEMU (scripts/xen-lab.sh).
 # A host that cannot run here (no usable /dev/kvm, say) counts as one skipped test.
 #
 # Usage: scripts/test-all.sh [--test PREFIX] [HOST...]
@@ -163,9 +164,9 @@ timed_boot() {
 	echo "   -> $(status_text "$STATUS") ($(($(now_ms) - start)) ms); log: ${log#"$PVKIT_ROOT"/}"
 }
 
-# run_suite HOST: the in-guest tests, counted one by one.  On a host with an ATA
-# disk, the guest gets a fresh image carrying the host's pattern, and the pattern
-# the guest writes must be in the file afterwards.
+# run_suite HOST: the in-guest tests, counted one by one.  On a host with a disk
+# (ATA or virtio-blk), the guest gets a fresh image carrying the host's pattern,
+# and the pattern the guest writes must be in the file afterwards.
 run_suite() {
 	local host=$1 cmdline="test=$SUITE" disk="" vconsole=""
 	local log=$LOG_DIR/$host-$cmdline.log
@@ -177,7 +178,7 @@ run_suite() {
 	fi
 	if [[ $(host_virtio "$host") != none ]]; then
 		vconsole=$LOG_DIR/$host-vconsole
-		cmdline+=$(prepare_vconsole "$vconsole" "$host")
+		cmdline+=$(prepare_vconsole "$vconsole")
 	fi
 	# shellcheck disable=SC2034  # read by lib.sh's vconsole_args
 	VCONSOLE_BASE=$vconsole
@@ -192,16 +193,15 @@ run_suite() {
 	fi
 }
 
-# prepare_vconsole BASE HOST: the files of the virtio console (lib.sh,
+# prepare_vconsole BASE: the files of the virtio console (lib.sh,
 # VCONSOLE_BASE): an empty BASE.out, and in BASE.in a line of text made up for
 # this run.  Prints the kernel option (with a leading space) that tells the guest
 # what it will receive, so that its test (tests/guest/test_virtio_console.c) fails
-# if the text does not arrive.  pvkit-hv's console reads its stdin, which the
-# harness closes: no input there, and no option (that test then skips).
+# if the text does not arrive.  The same on every host: QEMU's pipe chardev and
+# pvkit-hv's --virtio-console=in=BASE.in,out=BASE.out both read BASE.in.
 prepare_vconsole() {
 	local text="pvkit-host-input-$$-$RANDOM"
 	: >"$1.out"
-	is_pvkit_hv_host "$2" && return 0
 	printf '%s\n' "$text" >"$1.in"
 	echo " virtio_console.expect=$text"
 }
@@ -251,9 +251,7 @@ check_disk_pattern() {
 		return
 	fi
 	name+=" (checked from the host)"
-	local range
-	read -ra range <<<"$(disk_pattern_range "$1")"
-	if output=$("$DISK_PATTERN" check "$2" "${range[@]}" 2>&1); then
+	if output=$("$DISK_PATTERN" check "$2" "$GUEST_PATTERN_LBA" "$GUEST_PATTERN_SECTORS" 2>&1); then
 		pass "$name"
 	else
 		fail "$name" "$output"
