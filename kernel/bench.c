@@ -31,7 +31,7 @@
 #define BENCH_NAME_MAX          32
 #define BLOCK_REQUEST_BYTES     (64 * 1024)
 #define BLOCK_READ_BYTES        (1024 * 1024)
-#define BLOCK_WRITE_BYTES       (128 * 1024)    /* emulated disks write slowly */
+#define BLOCK_WRITE_BYTES       (1024 * 1024)   /* ~4 s on the emulated ATA disk under KVM here */
 /* Past the sectors the in-guest tests use (tests/guest/test_block.c). */
 #define BLOCK_BENCH_FIRST_LBA   1024
 /* Random reads: few, because this machine's KVM emulates every guest

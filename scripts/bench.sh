@@ -314,7 +314,7 @@ disk_section() {
 	echo
 	echo "The same guest code on every host, through the block interface, on the same"
 	echo "16 MiB disk file (\`${disk#"$PVKIT_ROOT"/}\`, attached to one host after the other):"
-	echo "128 KiB written and 1 MiB read sequentially in 64 KiB requests from sector 1024,"
+	echo "1 MiB written and 1 MiB read sequentially in 64 KiB requests from sector 1024,"
 	echo "then 200 reads of 4 KiB at random places of an 8 MiB region (a fixed generator:"
 	echo "the same places everywhere), one at a time, and again with several in flight"
 	echo "through \`block_read_batch\` (virtio-blk; the ATA driver has one command at a time)."
