@@ -19,6 +19,7 @@
 #include <xen/xen.h>
 #include <xen/errno.h>            /* enum xen_errno: XEN_EINVAL... */
 #include <xen/event_channel.h>
+#include <xen/grant_table.h>
 #include <xen/hvm/hvm_op.h>
 #include <xen/hvm/params.h>
 #include <xen/memory.h>
@@ -49,6 +50,8 @@ static inline long xen_hypercall(unsigned int nr, unsigned long a1, unsigned lon
 
 /* The name of a Xen error: -XEN_ENOSYS -> "ENOSYS"; 0 -> "OK". */
 const char *xen_error_name(long rc);
+/* "ENOENT" -> -XEN_ENOENT (xenstore reports errors by name); unknown: -XEN_EIO. */
+long xen_error_from_name(const char *name);
 
 /* ---- typed wrappers: one per hypercall; argument types from Xen's headers ---- */
 
@@ -90,6 +93,13 @@ static inline long xen_vcpu_op(int cmd, unsigned int vcpu, void *arg)
 {
 	return xen_hypercall(__HYPERVISOR_vcpu_op, (unsigned long)cmd, vcpu,
 			     (unsigned long)arg, 0, 0);
+}
+
+/* GNTTABOP_query_size, GNTTABOP_copy... on an array of `count` operations
+ * (grant_table.h); each operation also has its own status field. */
+static inline long xen_grant_table_op(unsigned int cmd, void *ops, unsigned int count)
+{
+	return xen_hypercall(__HYPERVISOR_grant_table_op, cmd, (unsigned long)ops, count, 0, 0);
 }
 
 /* CONSOLEIO_write: Xen's own emergency console.  A domU on a release build

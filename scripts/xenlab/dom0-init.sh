@@ -13,6 +13,8 @@
 #                                               S: exited or timeout
 #   PVKIT-XENLAB-DOM0-DONE                      then it powers the machine off
 # Lines starting "xenlab-dom0:" are progress; "FATAL" ones say why the lab failed.
+# "xenlab-dom0: xenstore:" lines list the domU's xenstore home (xenstore-ls -f)
+# as the toolstack made it; they stay in serial.log.
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin:/usr/lib/xen-4.17/bin
 XB=/usr/lib/xen-4.17/bin
 GUEST_NAME=pvkit
@@ -60,8 +62,21 @@ log "toolstack up at $(cut -d' ' -f1 /proc/uptime) s of dom0 uptime"
 xl info 2>/dev/null | grep -E '^(xen_version|xen_caps|virt_caps)' | sed 's/^/xenlab-dom0: xl info: /'
 
 echo "PVKIT-XENLAB-DOMU-START"
-xl create -F /guest/guest.cfg >/tmp/xl.out 2>&1 &
+# Created paused (-p), so that its xenstore home can be listed before a
+# short run ends and takes it away; xl says "Waiting for domain" once the
+# domain is completely built, and only then do we unpause it.
+xl create -F -p /guest/guest.cfg >/tmp/xl.out 2>&1 &
 XL=$!
+i=0
+until grep -q "Waiting for domain" /tmp/xl.out || [ $i -ge 300 ] || ! kill -0 $XL 2>/dev/null; do
+	sleep 0.1; i=$((i + 1))
+done
+# What the toolstack put in xenstore for the domU (its home, console and
+# store rings, data/...): in serial.log only, for whoever reads the run.
+for d in $(xenstore-list /local/domain 2>/dev/null | grep -vx 0); do
+	xenstore-ls -f "/local/domain/$d" 2>&1 | sed 's/^/xenlab-dom0: xenstore: /'
+done
+xl unpause "$GUEST_NAME" 2>/dev/null
 CONSOLE_LOG=/var/log/xen/console/guest-$GUEST_NAME.log
 i=0
 until [ -f "$CONSOLE_LOG" ] || [ $i -ge 300 ] || ! kill -0 $XL 2>/dev/null; do sleep 0.1; i=$((i + 1)); done

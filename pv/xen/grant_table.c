@@ -1,0 +1,259 @@
+/*
+ * grant_table.c — grant tables v1: mapping the table, granting and
+ * revoking access to our pages, and grant copy (see grant_table.h).
+ *
+ * Where the table lives.  A PV guest asks Xen for the table's machine
+ * frames; a PVH/HVM guest instead names guest-physical frames and asks Xen
+ * to put each table frame there: XENMEM_add_to_physmap, space
+ * XENMAPSPACE_grant_table, idx = which table frame, gpfn = where.  We take
+ * the frames from the page allocator, as ordinary RAM, and never give them
+ * back: Xen takes the RAM page that was at each frame away from us and
+ * puts its table page there instead, so the allocator must never hand that
+ * frame out again.  (Linux uses the PCI BAR of Xen's platform device on
+ * HVM, or "unpopulated" holes; a PVH guest has no such device, and the
+ * memory map does not say which holes are free, so RAM we own is the one
+ * place we know is safe.)  Asking for a frame index past the table's
+ * current size makes Xen grow it, up to the domain's limit.
+ *
+ * Refs 0-7 are reserved (GNTTAB_NR_RESERVED_ENTRIES): the toolstack uses
+ * ref 0 for the console page and ref 1 for the xenstore page.  The rest
+ * are kept on a free list, last freed first out.
+ */
+#include "arch/x86/cpu.h"
+#include "kernel/irq.h"
+#include "kernel/page_alloc.h"
+#include "pv/xen/grant_table.h"
+#include "pv/xen/hypercall.h"
+#include "pv/xen/xen.h"
+
+#define MAX_REFS        (GNTTAB_MAX_FRAMES * GNTTAB_ENTRIES_PER_FRAME)
+#define NO_REF          UINT32_MAX
+
+static struct gnttab_state state;
+static long init_rc = 1;        /* 1: not tried yet */
+static volatile struct grant_entry_v1 *table;
+static grant_ref_t next_free[MAX_REFS];
+static grant_ref_t free_head = NO_REF;
+
+static long query_size(uint32_t *frames, uint32_t *max_frames)
+{
+	struct gnttab_query_size q = { .dom = DOMID_SELF };
+	long rc = xen_grant_table_op(GNTTABOP_query_size, &q, 1);
+
+	if (rc == 0 && q.status != GNTST_okay)
+		rc = -XEN_EINVAL;
+	*frames = q.nr_frames;
+	*max_frames = q.max_nr_frames;
+	return rc;
+}
+
+static long map_frame(uint32_t index, uint64_t paddr)
+{
+	struct xen_add_to_physmap map = {
+		.domid = DOMID_SELF,
+		.space = XENMAPSPACE_grant_table,
+		.idx = index,
+		.gpfn = paddr >> PAGE_SHIFT,
+	};
+
+	return xen_memory_op(XENMEM_add_to_physmap, &map);
+}
+
+static void put_free(grant_ref_t ref)
+{
+	next_free[ref] = free_head;
+	free_head = ref;
+	state.free_refs++;
+}
+
+static grant_ref_t take_free(void)
+{
+	grant_ref_t ref = free_head;
+
+	if (ref != NO_REF) {
+		free_head = next_free[ref];
+		state.free_refs--;
+	}
+	return ref;
+}
+
+/* Up to our cap, within the domain's limit (xl's max_grant_frames). */
+static uint32_t frames_wanted(uint32_t xen_max)
+{
+	return xen_max < GNTTAB_MAX_FRAMES ? xen_max : GNTTAB_MAX_FRAMES;
+}
+
+static long setup(void)
+{
+	uint32_t xen_frames, want;
+	long rc;
+
+	if (!xen_running())
+		return -XEN_ENODEV;
+	if (xen_info()->pv)
+		return -XEN_EOPNOTSUPP; /* PV: GNTTABOP_setup_table + page tables, not done yet */
+	rc = query_size(&xen_frames, &state.xen_max_frames);
+	if (rc != 0)
+		return rc;
+	want = frames_wanted(state.xen_max_frames);
+	if (want == 0)
+		return -XEN_ENOSPC;
+	state.paddr = page_alloc(want);
+	if (!state.paddr)
+		return -XEN_ENOMEM;
+	/* A frame that fails (the domain's limit reached) ends the table
+	 * there; the pages after it stay ordinary RAM, unused. */
+	for (state.frames = 0; state.frames < want; state.frames++) {
+		rc = map_frame(state.frames, state.paddr + state.frames * PAGE_SIZE);
+		if (rc != 0)
+			break;
+	}
+	if (state.frames == 0)
+		return rc;
+	table = phys_to_virt(state.paddr);
+	state.refs = state.frames * GNTTAB_ENTRIES_PER_FRAME;
+	for (grant_ref_t ref = state.refs; ref-- > GNTTAB_NR_RESERVED_ENTRIES;)
+		put_free(ref);
+	state.ready = true;
+	return 0;
+}
+
+long gnttab_init(void)
+{
+	if (init_rc == 1)
+		init_rc = setup();
+	return init_rc;
+}
+
+const struct gnttab_state *gnttab_state(void)
+{
+	return &state;
+}
+
+static bool ref_is_ours(grant_ref_t ref)
+{
+	return state.ready && ref >= GNTTAB_NR_RESERVED_ENTRIES && ref < state.refs;
+}
+
+const volatile struct grant_entry_v1 *gnttab_entry(grant_ref_t ref)
+{
+	return state.ready && ref < state.refs ? &table[ref] : NULL;
+}
+
+/*
+ * The order matters: Xen may look at the entry at any moment (a backend
+ * can try a ref before we told it, or a stale one).  flags is what makes
+ * the entry valid, so domid and frame are written first, then a write
+ * barrier, then flags: whoever sees GTF_permit_access also sees the right
+ * domid and frame.  x86 keeps stores in program order, so the barrier only
+ * has to stop the compiler from reordering them.
+ */
+long gnttab_grant_foreign_access(domid_t domid, uint64_t frame, bool readonly)
+{
+	if (!state.ready)
+		return -XEN_ENODEV;
+	if (frame > UINT32_MAX)         /* a v1 entry holds 32 bits of frame */
+		return -XEN_ERANGE;
+	bool was_enabled = irq_save();
+	grant_ref_t ref = take_free();
+
+	irq_restore(was_enabled);
+	if (ref == NO_REF)
+		return -XEN_ENOSPC;
+	table[ref].domid = domid;
+	table[ref].frame = (uint32_t)frame;
+	barrier();
+	table[ref].flags = GTF_permit_access | (readonly ? GTF_readonly : 0);
+	return ref;
+}
+
+/*
+ * Xen sets GTF_reading/GTF_writing in the entry while the peer has the page
+ * mapped, and may do so between our read and our write; a plain write of 0
+ * could then revoke a page under a live mapping.  So: compare-and-swap the
+ * flags we saw (without those bits) with 0; if Xen changed them meanwhile
+ * the swap fails and we look again.
+ */
+long gnttab_end_foreign_access(grant_ref_t ref)
+{
+	if (!ref_is_ours(ref))
+		return -XEN_EINVAL;
+	volatile uint16_t *flags = &table[ref].flags;
+	uint16_t seen = *flags;
+
+	do {
+		if ((seen & GTF_type_mask) != GTF_permit_access)
+			return -XEN_EINVAL;     /* not granted: a double revoke */
+		if (seen & (GTF_reading | GTF_writing))
+			return -XEN_EBUSY;
+	} while (!__atomic_compare_exchange_n(flags, &seen, 0, false,
+					      __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST));
+	bool was_enabled = irq_save();
+
+	put_free(ref);
+	irq_restore(was_enabled);
+	return 0;
+}
+
+void gnttab_test_set_in_use(grant_ref_t ref, uint16_t bits, bool in_use)
+{
+	if (!ref_is_ours(ref))
+		return;
+	bits &= GTF_reading | GTF_writing;
+	if (in_use)
+		__atomic_fetch_or(&table[ref].flags, bits, __ATOMIC_SEQ_CST);
+	else
+		__atomic_fetch_and(&table[ref].flags, (uint16_t)~bits, __ATOMIC_SEQ_CST);
+}
+
+/*
+ * For a PVH/HVM domain, host_addr is a guest-physical address: Xen points
+ * that frame of our physical address space at the granter's page (and
+ * sets GTF_reading, plus GTF_writing unless read-only, in its entry).
+ * Unmapping takes the frame away again, leaving a hole: mapping over RAM
+ * would lose that RAM page, so callers pick an address outside RAM.
+ */
+long gnttab_map_grant(domid_t granter, grant_ref_t ref, uint64_t gpa, bool readonly,
+		      grant_handle_t *handle)
+{
+	struct gnttab_map_grant_ref op = {
+		.host_addr = gpa,
+		.flags = GNTMAP_host_map | (readonly ? GNTMAP_readonly : 0),
+		.ref = ref,
+		.dom = granter,
+	};
+	long rc = xen_grant_table_op(GNTTABOP_map_grant_ref, &op, 1);
+
+	if (rc != 0)
+		return rc;
+	*handle = op.handle;
+	return op.status;
+}
+
+long gnttab_unmap_grant(grant_handle_t handle, uint64_t gpa)
+{
+	struct gnttab_unmap_grant_ref op = { .host_addr = gpa, .handle = handle };
+	long rc = xen_grant_table_op(GNTTABOP_unmap_grant_ref, &op, 1);
+
+	return rc != 0 ? rc : op.status;
+}
+
+long gnttab_copy(struct gnttab_copy *ops, unsigned int count)
+{
+	return xen_grant_table_op(GNTTABOP_copy, ops, count);
+}
+
+const char *gnttab_status_name(int16_t status)
+{
+	static const char *const names[] = {
+		"GNTST_okay", "GNTST_general_error", "GNTST_bad_domain",
+		"GNTST_bad_gntref", "GNTST_bad_handle", "GNTST_bad_virt_addr",
+		"GNTST_bad_dev_addr", "GNTST_no_device_space",
+		"GNTST_permission_denied", "GNTST_bad_page", "GNTST_bad_copy_arg",
+		"GNTST_address_too_big", "GNTST_eagain", "GNTST_no_space",
+	};
+
+	if (status > 0 || -status >= (int)(sizeof(names) / sizeof(names[0])))
+		return "unknown GNTST";
+	return names[-status];
+}
