@@ -14,6 +14,8 @@ const char *boot_path_name(enum boot_path path)
 		return "PVH";
 	case BOOT_MULTIBOOT2:
 		return "Multiboot2";
+	case BOOT_XEN_PV:
+		return "Xen PV";
 	}
 	return "unknown";
 }

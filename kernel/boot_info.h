@@ -30,6 +30,7 @@ enum mem_type {
 enum boot_path {
 	BOOT_PVH,               /* XEN_ELFNOTE_PHYS32_ENTRY: QEMU -kernel, Xen PVH */
 	BOOT_MULTIBOOT2,        /* a Multiboot2 loader such as GRUB */
+	BOOT_XEN_PV,            /* XEN_ELFNOTE_ENTRY: xl create type="pv" */
 };
 
 struct mem_region {

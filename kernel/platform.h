@@ -13,7 +13,8 @@
  *
  * Implementations: arch/x86/platform_native.c (the CPU is virtualized by
  * hardware, or there is no hypervisor at all); pv/xen/xen_platform.c (the
- * native table with Xen's console and shutdown, for a PVH guest on Xen).
+ * native table with Xen's console and shutdown, for a PVH guest on Xen);
+ * pv/xen/xen_pv_platform.c (a Xen PV guest: every operation a hypercall).
  */
 #ifndef PVKIT_KERNEL_PLATFORM_H
 #define PVKIT_KERNEL_PLATFORM_H
@@ -40,6 +41,9 @@ enum exit_status {
 
 struct platform_ops {
 	const char *name;
+	/* in/out instructions reach (possibly absent) devices.  False for a
+	 * Xen PV guest, where they fault: PC device probes must not run. */
+	bool port_io;
 
 	/* Bring up what the rest needs (CPU tables, interrupt delivery, time,
 	 * the platform's device buses) and describe it in the boot report. */
@@ -57,9 +61,15 @@ struct platform_ops {
 	/* Traps: make these entry points the CPU's exception/interrupt table. */
 	void (*install_traps)(const struct trap_gate *gates, size_t count);
 
-	/* Page tables.  Physical addresses name the tables; a PV guest would
-	 * translate them to machine frames inside its implementation. */
+	/* Page tables.  Physical addresses name the tables; a PV guest
+	 * translates them to machine frames inside its implementation. */
 	void (*write_pte)(uint64_t *pte, uint64_t value);
+	/* An entry as the kernel wrote it: physical address, flags.  (A PV
+	 * guest's tables hold machine addresses, translated back here.) */
+	uint64_t (*read_pte)(const uint64_t *pte);
+	/* A zeroed page is about to become a page table.  Natively nothing to
+	 * do; Xen accepts a PV guest's table only once it is mapped read-only. */
+	void (*prepare_page_table)(uint64_t paddr);
 	void (*flush_tlb_page)(uintptr_t va);
 	void (*flush_tlb_all)(void);
 	uint64_t (*page_table_root)(void);

@@ -53,11 +53,20 @@ void timer_cancel(struct timer *timer)
 	irq_restore(was_enabled);
 }
 
+static uint64_t interrupts;     /* calls of timer_interrupt(), for tests */
+
+uint64_t timer_interrupt_count(void)
+{
+	return interrupts;
+}
+
 /* Run everything that is due; the hardware timer may fire early (a long
  * delay clamped to what the device can count), so check, don't assume. */
 void timer_interrupt(void)
 {
 	uint64_t now = time_now_ns();
+
+	interrupts++;
 
 	while (pending && pending->deadline_ns <= now) {
 		struct timer *due = pending;

@@ -36,5 +36,8 @@ void sleep_ns(uint64_t ns);
 
 /* Called by the platform when its one-shot timer fires. */
 void timer_interrupt(void);
+/* How many times the platform's timer called timer_interrupt(): an LAPIC
+ * interrupt natively, a VIRQ_TIMER event on Xen PV. */
+uint64_t timer_interrupt_count(void);
 
 #endif

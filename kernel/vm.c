@@ -27,11 +27,12 @@ static uint64_t *walk(uintptr_t va, bool create)
 
 	for (int level = LEVELS - 1; level > 0; level--) {
 		uint64_t *entry = &table[index_at(va, level)];
+		uint64_t value = platform->read_pte(entry);
 
-		if (*entry & PTE_PRESENT) {
-			if (*entry & PTE_LARGE)
+		if (value & PTE_PRESENT) {
+			if (value & PTE_LARGE)
 				return NULL;
-			table = phys_to_virt(*entry & PTE_ADDRESS);
+			table = phys_to_virt(value & PTE_ADDRESS);
 			continue;
 		}
 		if (!create)
@@ -41,6 +42,7 @@ static uint64_t *walk(uintptr_t va, bool create)
 		if (!new_table)
 			return NULL;
 		memset(phys_to_virt(new_table), 0, PAGE_SIZE);
+		platform->prepare_page_table(new_table);
 		platform->write_pte(entry, new_table | TABLE_FLAGS);
 		table = phys_to_virt(new_table);
 	}
@@ -73,7 +75,7 @@ bool vm_translate(uintptr_t va, uint64_t *paddr)
 	uint64_t *table = phys_to_virt(platform->page_table_root());
 
 	for (int level = LEVELS - 1; level >= 0; level--) {
-		uint64_t entry = table[index_at(va, level)];
+		uint64_t entry = platform->read_pte(&table[index_at(va, level)]);
 		uint64_t page_mask = (1ull << (PAGE_SHIFT + 9 * level)) - 1;
 
 		if (!(entry & PTE_PRESENT))

@@ -8,6 +8,9 @@
  * stub then enters long mode on page tables that the assembler builds at
  * build time (an identity map of the low 4 GiB in 2 MiB pages), so no loop
  * has to fill them at boot, which matters where CPL0 code is emulated.
+ *
+ * The third way in, Xen PV, has its own notes and a 64-bit entry,
+ * xen_pv_entry, below: Xen's builder has done all of that already.
  */
 #include <xen/elfnote.h>
 #include "arch/x86/multiboot2.h"
@@ -56,6 +59,31 @@ mb2_header_end:
 	.balign 4
 	.quad	pvh_entry
 	.balign 4
+
+	/* The Xen PV notes (docs/xen-pv.md): what `xl create` with type="pv"
+	 * reads.  VIRT_BASE 0 and PADDR_OFFSET 0 make Xen map the image at
+	 * the addresses it is linked at, so virtual = pseudo-physical there
+	 * too.  Every descriptor is padded to 4 bytes, never aligned to 8
+	 * (see the PT_NOTE comment in kernel.ld). */
+#define PV_NOTE(type, directive, value)		\
+	.balign 4;				\
+	.long	4, 82f - 81f, type;		\
+	.asciz	"Xen";				\
+	.balign 4;				\
+81:	directive value;			\
+82:	.balign 4
+
+	PV_NOTE(XEN_ELFNOTE_GUEST_OS, .asciz, "pvkit")
+	PV_NOTE(XEN_ELFNOTE_XEN_VERSION, .asciz, "xen-3.0")
+	PV_NOTE(XEN_ELFNOTE_LOADER, .asciz, "generic")
+	PV_NOTE(XEN_ELFNOTE_VIRT_BASE, .quad, 0)
+	PV_NOTE(XEN_ELFNOTE_PADDR_OFFSET, .quad, 0)
+	PV_NOTE(XEN_ELFNOTE_ENTRY, .quad, xen_pv_entry)
+	PV_NOTE(XEN_ELFNOTE_HYPERCALL_PAGE, .quad, xen_hypercall_page)
+	/* Features we support ("name") or require ("!name"): none.  Mini-OS
+	 * and Linux require writable_page_tables (Xen emulating plain stores
+	 * into level-1 tables); we change every entry by mmu_update instead. */
+	PV_NOTE(XEN_ELFNOTE_FEATURES, .asciz, "")
 
 /* ---- 32-bit entry points ---------------------------------------------- */
 
@@ -116,6 +144,27 @@ long_mode:
 	call	boot_native			/* (path, info): never returns */
 1:	hlt
 	jmp	1b
+
+/* ---- The Xen PV entry ---------------------------------------------------
+ *
+ * Xen's PV domain builder enters here already in 64-bit mode, in ring 3, on
+ * page tables it built (read-only to us), with %rsi = the start_info page
+ * and the hypercall page already filled.  Nothing privileged may run: no
+ * cli, no lgdt, no segment loads.  Set our own stack (Xen's boot stack page
+ * lies just past its page tables, memory we hand to the allocator later)
+ * and call C. */
+	.text
+	.globl	xen_pv_entry
+xen_pv_entry:
+	cld
+	rdtsc					/* allowed in ring 3 */
+	mov	%eax, boot_entry_tsc
+	mov	%edx, boot_entry_tsc + 4
+	mov	$boot_stack_top, %rsp
+	xor	%ebp, %ebp			/* ends every backtrace */
+	mov	%rsi, %rdi
+	call	xen_pv_start			/* (start_info): never returns */
+1:	jmp	1b
 
 /* ---- Data built by the assembler -------------------------------------- */
 

@@ -10,6 +10,7 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/pci.h"
 #include "kernel/console.h"
+#include "kernel/platform.h"
 
 #define PCI_CONFIG_ADDRESS      0xcf8
 #define PCI_CONFIG_DATA         0xcfc
@@ -74,6 +75,8 @@ void pci_config_write16(uint8_t bus, uint8_t slot, uint8_t function, uint8_t off
 /* The address register of mechanism #1 reads back what was written. */
 bool pci_config_present(void)
 {
+	if (!platform->port_io)
+		return false;   /* a Xen PV guest: no PCI, and in/out would fault */
 	outl(PCI_CONFIG_ADDRESS, PCI_CONFIG_ENABLE);
 	return inl(PCI_CONFIG_ADDRESS) == PCI_CONFIG_ENABLE;
 }

@@ -45,6 +45,16 @@ static void native_write_pte(uint64_t *pte, uint64_t value)
 	*(volatile uint64_t *)pte = value;
 }
 
+static uint64_t native_read_pte(const uint64_t *pte)
+{
+	return *(const volatile uint64_t *)pte;
+}
+
+static void native_prepare_page_table(uint64_t paddr)
+{
+	(void)paddr;    /* our tables are ordinary writable memory */
+}
+
 static void native_flush_tlb_page(uintptr_t va)
 {
 	__asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
@@ -78,6 +88,7 @@ static void __attribute__((noreturn)) native_shutdown(enum exit_status status)
 
 static const struct platform_ops native_platform = {
 	.name = "native",
+	.port_io = true,
 	.init = platform_native_init,
 	.report = platform_native_report,
 	.irq_disable = native_irq_disable,
@@ -86,6 +97,8 @@ static const struct platform_ops native_platform = {
 	.idle = native_idle,
 	.install_traps = idt_install,
 	.write_pte = native_write_pte,
+	.read_pte = native_read_pte,
+	.prepare_page_table = native_prepare_page_table,
 	.flush_tlb_page = native_flush_tlb_page,
 	.flush_tlb_all = native_flush_tlb_all,
 	.page_table_root = native_page_table_root,

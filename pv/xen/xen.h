@@ -28,11 +28,16 @@ struct xen_info {
 	bool hypercalls;                /* the hypercall page is filled in */
 	struct shared_info *shared_info; /* NULL until mapped */
 	long shared_info_rc;            /* XENMEM_add_to_physmap's result */
+	bool pv;                        /* entered as a PV guest (xen_pv_boot.c) */
 };
 
 /* Called by the entry path (arch/x86/setup_native.c) right after the boot
  * information is read.  Returns true when we run on Xen. */
 bool xen_early_init(void);
+
+/* The same for a PV guest, whose loader did most of it: called by the
+ * PV entry (xen_pv_boot.c) with shared_info already mapped. */
+void xen_pv_early_init(struct shared_info *shared);
 
 /* True once the hypercall page works: the only test callers need. */
 bool xen_running(void);

@@ -175,11 +175,17 @@ bool xen_console_init(void)
 		return false;
 	if ((pfn << PAGE_SHIFT) >= DIRECT_MAP_END)
 		return false;   /* not in our identity map: cannot reach it */
+	xen_console_attach(pfn, (evtchn_port_t)evtchn);
+	return true;
+}
+
+/* The PV entry finds the same two numbers in start_info (xen_pv_boot.c). */
+void xen_console_attach(uint64_t pfn, uint32_t evtchn)
+{
 	ring_pfn = pfn;
-	port = (evtchn_port_t)evtchn;
+	port = evtchn;
 	ring = phys_to_virt(pfn << PAGE_SHIFT);
 	console_register(&xen_console);
-	return true;
 }
 
 bool xen_console_ready(void)

@@ -14,6 +14,8 @@
 /* Find the ring and its event channel (HVM params) and register the
  * console driver.  False when Xen gave us no console. */
 bool xen_console_init(void);
+/* Use the ring at pseudo-physical frame pfn, bound to event channel evtchn. */
+void xen_console_attach(uint64_t pfn, uint32_t evtchn);
 bool xen_console_ready(void);
 void xen_console_write(const char *s, size_t len);
 /* Wait (bounded) until the backend has read everything we wrote. */

@@ -232,6 +232,14 @@ static long setup_upcall(void)
 		return -XEN_ENOSPC;
 	for (unsigned int word = 0; word < BITS_PER_WORD; word++)
 		s->evtchn_mask[word] = ~(xen_ulong_t)0;
+	/* A PV guest has no vector: Xen calls its event callback, which
+	 * calls xen_evtchn_upcall(), and the upcall mask is its interrupt
+	 * flag, which the platform owns (pv/xen/xen_pv_platform.c).  The
+	 * vector stays allocated only as the sign that the upcall is set. */
+	if (xen_info()->pv) {
+		upcall_vector = vector;
+		return 0;
+	}
 	s->vcpu_info[0].evtchn_upcall_mask = 0;
 	irq_register(vector, upcall, NULL);
 
@@ -264,6 +272,11 @@ long xen_evtchn_bind_handler(evtchn_port_t port, xen_evtchn_handler_fn *handler,
 	handlers[port] = (struct port_handler){ handler, arg };
 	irq_restore(was_enabled);
 	return xen_evtchn_unmask(port);
+}
+
+void xen_evtchn_upcall(void)
+{
+	upcall(NULL);
 }
 
 uint8_t xen_evtchn_upcall_vector(void)

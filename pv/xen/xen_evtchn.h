@@ -36,6 +36,8 @@ long xen_evtchn_bind_virq(uint32_t virq, uint32_t vcpu, evtchn_port_t *port);
 long xen_evtchn_close(evtchn_port_t port);
 
 /* Set up the upcall (once), register `handler` for `port` and unmask it. */
+/* Handle every pending, unmasked port: a PV guest's event callback. */
+void xen_evtchn_upcall(void);
 long xen_evtchn_bind_handler(evtchn_port_t port, xen_evtchn_handler_fn *handler, void *arg);
 void xen_evtchn_mask(evtchn_port_t port);
 /* Unmask; if the port became pending meanwhile, Xen delivers it now. */

@@ -92,6 +92,26 @@ bool xen_early_init(void)
 	return true;
 }
 
+/*
+ * A PV guest starts with all of this done by the domain builder: the
+ * hypercall page is filled (XEN_ELFNOTE_HYPERCALL_PAGE) and shared_info is
+ * Xen's own page, which the PV entry (xen_pv_boot.c) has mapped for us.
+ * CPUID may not show Xen's leaves to a PV guest, so the version comes
+ * from a hypercall instead.
+ */
+void xen_pv_early_init(struct shared_info *shared)
+{
+	long version = xen_version_op(XENVER_version, NULL);
+
+	info.present = true;
+	info.hypercalls = true;
+	info.pv = true;
+	info.major = (uint16_t)(version >> 16);
+	info.minor = (uint16_t)version;
+	info.shared_info = shared;
+	xen_clock_init(&shared->vcpu_info[0].time);
+}
+
 bool xen_running(void)
 {
 	return info.hypercalls;
@@ -108,6 +128,12 @@ static void report_version(void)
 	xen_extraversion_t extra = { 0 };
 	long rc = xen_version_op(XENVER_extraversion, extra);
 
+	if (info.pv) {
+		printk("xen: version %u.%u%s, hypercall page at %#lx (filled by the PV domain builder)\n",
+		       info.major, info.minor, rc == 0 ? extra : "",
+		       virt_to_phys(xen_hypercall_page));
+		return;
+	}
 	printk("xen: version %u.%u%s (CPUID leaves at %#x), hypercall page at %#lx (MSR %#x)\n",
 	       info.major, info.minor, rc == 0 ? extra : "", info.cpuid_base,
 	       virt_to_phys(xen_hypercall_page), info.hypercall_msr);
@@ -118,7 +144,10 @@ void xen_report(void)
 	if (!info.present)
 		return;
 	report_version();
-	if (info.shared_info)
+	if (info.shared_info && info.pv)
+		printk("xen: shared_info at %#lx (start_info's frame, mapped by update_va_mapping), clock Xen pvclock\n",
+		       virt_to_phys(info.shared_info));
+	else if (info.shared_info)
 		printk("xen: shared_info at %#lx (XENMEM_add_to_physmap), clock Xen pvclock\n",
 		       virt_to_phys(info.shared_info));
 	else

@@ -120,6 +120,8 @@ TEST(xen, shared_info_mapped_with_sane_times)
 TEST(xen, pvclock_advances_and_agrees_with_tsc)
 {
 	SKIP_UNLESS_XEN();
+	if (xen_info()->pv)
+		SKIP("Xen's CPUID leaves (the TSC rate) are not visible to a PV guest");
 	CHECK(xen_clock_available());
 	uint64_t tsc_khz = cpuid(xen_info()->cpuid_base + TSC_LEAF, 0).ecx;
 
@@ -141,10 +143,11 @@ TEST(xen, pvclock_advances_and_agrees_with_tsc)
 		test_fail(t, __FILE__, __LINE__, "pvclock %lu ns, TSC at %lu kHz %lu ns",
 			  by_clock, tsc_khz, by_tsc);
 	/* The platform clock is this clock (arch/x86/time_native.c), so it saw
-	 * the same interval.  (Comparing TSC rates instead would be flaky: Xen
-	 * rescales vcpu_time_info as it recalibrates, so the rate implied at
-	 * boot and now can differ by a fraction of a percent.) */
-	CHECK(by_platform >= by_clock && by_platform - by_clock <= by_clock / 100);
+	 * the same interval, plus the reads around the loop: 10% leaves room
+	 * for a preempted vCPU (Xen itself runs under QEMU TCG in the lab).
+	 * (Comparing TSC rates instead would be flaky: Xen rescales
+	 * vcpu_time_info as it recalibrates.) */
+	CHECK(by_platform >= by_clock && by_platform - by_clock <= by_clock / 10);
 }
 
 /* printk reaches the ring, and the backend (xenconsoled) reads it. */

@@ -1,0 +1,31 @@
+/*
+ * xen_pv.h — pvkit as a Xen PV guest (issue 6; docs/xen-pv.md).
+ *
+ * xen_pv_boot.c turns start_info into struct boot_info; xen_pv_platform.c
+ * is the platform table whose every privileged operation is a hypercall or
+ * a write to shared_info; xen_pv_entry.S holds the trap and event-callback
+ * entry points Xen bounces us to.
+ */
+#ifndef PVKIT_PV_XEN_XEN_PV_H
+#define PVKIT_PV_XEN_XEN_PV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <xen/xen.h>
+
+/* NULL unless we were entered as a PV guest. */
+const struct start_info *xen_pv_start_info(void);
+
+/* Pseudo-physical <-> machine frame numbers: the P2M (start_info's
+ * mfn_list, ours) and the M2P (Xen's, read-only at MACH2PHYS_VIRT_START). */
+uint64_t xen_pv_pfn_to_mfn(uint64_t pfn);
+uint64_t xen_pv_mfn_to_pfn(uint64_t mfn);
+
+/* Make the PV table the platform: the first thing the PV entry does. */
+void xen_pv_platform_select(void);
+
+/* Stop at once with SHUTDOWN_crash, for failures before the console. */
+void xen_pv_crash(void) __attribute__((noreturn));
+
+#endif

@@ -1,0 +1,72 @@
+/*
+ * test_xen_pv.c — what only a Xen PV guest has: the P2M and M2P agree, a
+ * page-table update made with mmu_update is what the tables hold (as a
+ * machine address), and the page tables themselves are read-only to us.
+ * Skipped unless entered as a PV guest (docs/xen-pv.md).
+ */
+#include "arch/x86/traps.h"
+#include "kernel/page_alloc.h"
+#include "kernel/platform.h"
+#include "kernel/test.h"
+#include "kernel/vm.h"
+#include "pv/xen/xen_pv.h"
+
+/* The paging tests' slot: nothing else maps the second 512 GiB. */
+#define ALIAS_VA 0x8000000000ull
+#define PT_ENTRIES 512
+
+#define SKIP_UNLESS_PV()                                                      \
+	do {                                                                  \
+		if (!xen_pv_start_info())                                     \
+			SKIP("not a Xen PV guest");                           \
+	} while (0)
+
+/* pfn -> mfn -> pfn comes back for a frame of our own image. */
+TEST(xen_pv, p2m_and_m2p_agree_on_a_kernel_frame)
+{
+	static uint64_t word;
+	uint64_t pfn = (uintptr_t)&word >> PAGE_SHIFT;
+
+	SKIP_UNLESS_PV();
+	uint64_t mfn = xen_pv_pfn_to_mfn(pfn);
+
+	CHECK(mfn != ~0ull);
+	CHECK_EQ(xen_pv_mfn_to_pfn(mfn), pfn);
+}
+
+/* After vm_map_page (mmu_update), the raw level-1 entry names the page's
+ * machine frame, and read_pte translates it back. */
+TEST(xen_pv, mmu_update_writes_the_machine_frame)
+{
+	uint64_t page = page_alloc(1);
+	uint64_t *l4, *l3, *l2, *l1;
+
+	SKIP_UNLESS_PV();
+	CHECK(page != 0);
+	CHECK(vm_map_page(ALIAS_VA, page, PTE_WRITABLE));
+	l4 = phys_to_virt(platform->page_table_root());
+	l3 = phys_to_virt(platform->read_pte(&l4[(ALIAS_VA >> 39) % PT_ENTRIES]) & PTE_ADDRESS);
+	l2 = phys_to_virt(platform->read_pte(&l3[(ALIAS_VA >> 30) % PT_ENTRIES]) & PTE_ADDRESS);
+	l1 = phys_to_virt(platform->read_pte(&l2[(ALIAS_VA >> 21) % PT_ENTRIES]) & PTE_ADDRESS);
+	uint64_t raw = l1[(ALIAS_VA >> PAGE_SHIFT) % PT_ENTRIES];
+
+	CHECK_EQ((raw & PTE_ADDRESS) >> PAGE_SHIFT, xen_pv_pfn_to_mfn(page >> PAGE_SHIFT));
+	CHECK_EQ(platform->read_pte(&l1[(ALIAS_VA >> PAGE_SHIFT) % PT_ENTRIES]) & PTE_ADDRESS,
+		 page);
+	vm_unmap_page(ALIAS_VA);
+	page_free(page, 1);
+}
+
+/* Xen maps every page-table page read-only: a plain store faults. */
+TEST(xen_pv, page_tables_are_read_only)
+{
+	SKIP_UNLESS_PV();
+	uintptr_t root = (uintptr_t)phys_to_virt(platform->page_table_root());
+	uint64_t before = *(volatile uint64_t *)root;
+
+	CHECK(!probe_write64(root, before));
+	CHECK_EQ(last_fixed_fault.vector, VEC_PAGE_FAULT);
+	CHECK(last_fixed_fault.error_code & PF_PRESENT);
+	CHECK(last_fixed_fault.error_code & PF_WRITE);
+	CHECK_EQ(last_fixed_fault.cr2, root);
+}
