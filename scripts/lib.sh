@@ -19,9 +19,9 @@
 #   PVKIT_TIMEOUT_KVMLAB  seconds per boot on pvkit-hv-kvmlab, lab boot included
 #                      (default 300, at least 90)
 #   PVKIT_NO_KVMLAB=1  skip the pvkit-hv-kvmlab host
-#   PVKIT_XENLAB_CACHE the real-Xen lab of host xen-pvh (default /tmp/pvkit-xenlab)
-#   PVKIT_TIMEOUT_XEN  seconds per boot on xen-pvh, lab boot included (default 240)
-#   PVKIT_NO_XEN=1     skip the xen-pvh host
+#   PVKIT_XENLAB_CACHE the real-Xen lab of hosts xen-pvh, xen-pv (default /tmp/pvkit-xenlab)
+#   PVKIT_TIMEOUT_XEN  seconds per boot on xen-pvh and xen-pv, lab boot included (default 240)
+#   PVKIT_NO_XEN=1     skip the xen-pvh and xen-pv hosts
 # shellcheck shell=bash
 set -euo pipefail
 
@@ -69,8 +69,9 @@ HOST_PATTERN_LBA=128 HOST_PATTERN_SECTORS=4
 #              Slowest (~5 s of lab boot per run), so last.
 #   xen-pvh    real Xen 4.17 + a Debian dom0 inside QEMU TCG (scripts/xen-lab.sh):
 #              the image as a PVH domU created by `xl create` (~12 s per boot)
+#   xen-pv     the same lab, the same image as a PV domU (`type = "pv"`, issue 6)
 ALL_HOSTS=(microvm-tcg q35-tcg pc-tcg grub-tcg pvkit-hv pvkit-hv-mmio pvkit-hv-pci
-	microvm-kvm q35-kvm pc-kvm pvkit-hv-kvmlab xen-pvh)
+	microvm-kvm q35-kvm pc-kvm pvkit-hv-kvmlab xen-pvh xen-pv)
 
 # The host `make run` uses when none is given.  This is THE place to change that
 # choice: our own pvkit-hv when KVM works here, else QEMU with TCG.
@@ -273,7 +274,7 @@ host_accel() {           # microvm-kvm -> kvm; pvkit-hv always uses KVM
 	case $1 in
 	pvkit-hv | pvkit-hv-mmio | pvkit-hv-pci) echo kvm ;;
 	pvkit-hv-kvmlab) echo kvmlab ;;   # kvm_amd inside the lab, not this machine's /dev/kvm
-	xen-pvh) echo xen ;;              # Xen (itself under QEMU TCG)
+	xen-pvh | xen-pv) echo xen ;;     # Xen (itself under QEMU TCG)
 	*) echo "${1##*-}" ;;
 	esac
 }
@@ -281,7 +282,7 @@ host_accel() {           # microvm-kvm -> kvm; pvkit-hv always uses KVM
 host_timeout() {         # seconds one boot may take on this host
 	if [[ $1 == pvkit-hv-kvmlab ]]; then
 		echo "$TIMEOUT_KVMLAB"
-	elif [[ $1 == xen-pvh ]]; then
+	elif [[ $1 == xen-pvh || $1 == xen-pv ]]; then
 		echo "$TIMEOUT_XEN"
 	elif [[ $(host_accel "$1") == kvm ]]; then
 		echo "$TIMEOUT_KVM"
@@ -351,7 +352,7 @@ kvmlab_usable() {
 	[[ $PVKIT_KVMLAB_STATE == ok ]]
 }
 
-# Can the xen-pvh host run here?  Its lab (scripts/xenlab/setup.sh: Xen, a Debian
+# Can the xen-pvh and xen-pv hosts run here?  Its lab (scripts/xenlab/setup.sh: Xen, a Debian
 # kernel and dom0's initramfs, ~350 MB in ${PVKIT_XENLAB_CACHE:-/tmp/pvkit-xenlab})
 # must be ready.  setup.sh is idempotent (~1 s when everything is there; the first
 # run takes ~60-90 s and needs root and Debian's mirror).  It runs once per test run;
@@ -420,7 +421,7 @@ host_available() {
 		UNAVAILABLE_REASON="no $DISK_PATTERN (run make)"
 	elif [[ $host == pvkit-hv-kvmlab ]] && ! kvmlab_usable; then
 		UNAVAILABLE_REASON=$PVKIT_KVMLAB_STATE
-	elif [[ $host == xen-pvh ]] && ! xenlab_usable; then
+	elif [[ $host == xen-pv* ]] && ! xenlab_usable; then
 		UNAVAILABLE_REASON=$PVKIT_XENLAB_STATE
 	elif [[ $host != pvkit-hv* ]] && ! command -v "$QEMU" >/dev/null; then
 		UNAVAILABLE_REASON="$QEMU not installed (scripts/deps.sh)"
@@ -491,8 +492,9 @@ host_command() {
 		kvmlab_command "$cmdline" "$disk"
 		return 0
 	fi
-	if [[ $host == xen-pvh ]]; then
-		HOST_CMD=("$XEN_LAB" --timeout "$(host_timeout "$host")" "$IMAGE" -- "$cmdline")
+	if [[ $host == xen-pv* ]]; then     # xen-pvh, xen-pv: the domU's type
+		HOST_CMD=("$XEN_LAB" --type "${host#xen-}" --timeout "$(host_timeout "$host")"
+			"$IMAGE" -- "$cmdline")
 		return 0
 	fi
 	# shellcheck disable=SC2054  # the commas belong to QEMU's option syntax
@@ -521,7 +523,7 @@ host_status() {
 	case $1 in
 	pvkit-hv | pvkit-hv-mmio | pvkit-hv-pci) pvkit_hv_status "$2" "$4" ;;
 	pvkit-hv-kvmlab) kvmlab_status "$2" "$3" "$4" ;;
-	xen-pvh) xenlab_status "$2" "$4" ;;
+	xen-pvh | xen-pv) xenlab_status "$2" "$4" ;;
 	*) qemu_status "$2" "$3" "$4" ;;
 	esac
 }

@@ -18,6 +18,7 @@
 #      on QEMU hosts with virtio-net, the guest answers a host-side peer's pings and
 #      UDP datagrams (echo=SECONDS and tests/tools/net-peer.c).
 # Host xen-pvh boots the image as a PVH domU on real Xen inside QEMU (scripts/xen-lab.sh).
+# Host xen-pv boots the same image as a PV domU there (`type = "pv"`, docs/xen-pv.md).
 # A host that cannot run here (no usable /dev/kvm, say) counts as one skipped test.
 #
 # Usage: scripts/test-all.sh [--test PREFIX] [HOST...]
