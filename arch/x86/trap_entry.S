@@ -10,6 +10,8 @@
  * kernel/platform.h) that traps_init hands to the platform: built by the
  * assembler, so that no loop has to fill it at boot.
  */
+#include "arch/x86/trap_frame_asm.h"
+
 #define TRAP_STUB_SIZE          16
 #define IST_DOUBLE_FAULT        1       /* TSS stack slots, see arch/x86/gdt.c */
 #define IST_NMI                 2
@@ -24,9 +26,7 @@ trap_stubs_start:
 	.set	vector, 0
 	.rept	256
 	.balign TRAP_STUB_SIZE
-	.if	!(vector == 8 || (vector >= 10 && vector <= 14) || vector == 17 || vector == 21 || vector == 29 || vector == 30)
-	pushq	$0				/* no error code: push one */
-	.endif
+	push_missing_error_code vector
 	pushq	$vector
 	jmp	trap_common
 	.set	vector, vector + 1
@@ -34,40 +34,8 @@ trap_stubs_start:
 
 /* Stack now: vector, error code, then what the CPU pushed (rip ... ss). */
 trap_common:
-	pushq	%rax
-	pushq	%rbx
-	pushq	%rcx
-	pushq	%rdx
-	pushq	%rsi
-	pushq	%rdi
-	pushq	%rbp
-	pushq	%r8
-	pushq	%r9
-	pushq	%r10
-	pushq	%r11
-	pushq	%r12
-	pushq	%r13
-	pushq	%r14
-	pushq	%r15
-	cld
-	mov	%rsp, %rdi
-	call	trap_dispatch
-	popq	%r15
-	popq	%r14
-	popq	%r13
-	popq	%r12
-	popq	%r11
-	popq	%r10
-	popq	%r9
-	popq	%r8
-	popq	%rbp
-	popq	%rdi
-	popq	%rsi
-	popq	%rdx
-	popq	%rcx
-	popq	%rbx
-	popq	%rax
-	add	$16, %rsp			/* vector and error code */
+	save_registers_and_dispatch
+	restore_registers
 	iretq
 
 /* struct trap_gate { uint8_t vector, ist, dpl; void *entry; }: 16 bytes. */

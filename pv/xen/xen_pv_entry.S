@@ -16,6 +16,8 @@
  */
 #include <xen/xen.h>
 
+#include "arch/x86/trap_frame_asm.h"
+
 #define PV_STUB_SIZE    32
 
 /* Return to the frame on the stack (rip, cs, rflags, rsp, ss) through Xen:
@@ -45,9 +47,7 @@ xen_pv_trap_stubs:
 	.rept	32
 	.balign	PV_STUB_SIZE
 	xen_bounce_frame_to_native
-	.if	!(vector == 8 || (vector >= 10 && vector <= 14) || vector == 17 || vector == 21 || vector == 29 || vector == 30)
-	pushq	$0				/* no error code: push one */
-	.endif
+	push_missing_error_code vector
 	pushq	$vector
 	jmp	xen_pv_trap_common
 	.set	vector, vector + 1
@@ -56,40 +56,8 @@ xen_pv_trap_stubs:
 /* The same struct trap_frame as arch/x86/trap_entry.S's trap_common, and
  * the same trap_dispatch(); only the way back differs. */
 xen_pv_trap_common:
-	pushq	%rax
-	pushq	%rbx
-	pushq	%rcx
-	pushq	%rdx
-	pushq	%rsi
-	pushq	%rdi
-	pushq	%rbp
-	pushq	%r8
-	pushq	%r9
-	pushq	%r10
-	pushq	%r11
-	pushq	%r12
-	pushq	%r13
-	pushq	%r14
-	pushq	%r15
-	cld
-	mov	%rsp, %rdi
-	call	trap_dispatch
-	popq	%r15
-	popq	%r14
-	popq	%r13
-	popq	%r12
-	popq	%r11
-	popq	%r10
-	popq	%r9
-	popq	%r8
-	popq	%rbp
-	popq	%rdi
-	popq	%rsi
-	popq	%rdx
-	popq	%rcx
-	popq	%rbx
-	popq	%rax
-	add	$16, %rsp			/* vector and error code */
+	save_registers_and_dispatch
+	restore_registers
 	xen_iret
 
 /* The event callback: save what C may change, run the upcall, return
