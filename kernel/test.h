@@ -57,6 +57,18 @@ void test_skip(struct test_ctx *t, const char *fmt, ...)
 		}                                                             \
 	} while (0)
 
+/* Compare two result codes and, on a mismatch, show both by name
+ * (name_of: e.g. xen_error_name), so a failure reads "EBUSY, expected OK". */
+#define CHECK_NAMED(expr, expected, name_of)                                  \
+	do {                                                                  \
+		long got_ = (expr), want_ = (expected);                       \
+		if (got_ != want_) {                                          \
+			test_fail(t, __FILE__, __LINE__, "%s: %s, expected %s", \
+				  #expr, name_of(got_), name_of(want_));      \
+			return;                                               \
+		}                                                             \
+	} while (0)
+
 #define SKIP(...)                                                             \
 	do {                                                                  \
 		test_skip(t, __VA_ARGS__);                                    \

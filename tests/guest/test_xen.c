@@ -18,6 +18,7 @@
 #include "pv/xen/xen.h"
 #include "pv/xen/xen_clock.h"
 #include "pv/xen/xen_console.h"
+#include "tests/guest/xen_test.h"
 
 #define EXPECTED_MAJOR          4
 #define EXPECTED_MINOR          17
@@ -28,13 +29,6 @@
 #define WALLCLOCK_MAX_S         UINT64_C(4102444800)
 #define TSC_LEAF                3       /* Xen's CPUID base + 3: time */
 #define MEASURE_NS              (20 * NSEC_PER_MSEC)
-
-#define SKIP_UNLESS_XEN()                                                     \
-	do {                                                                  \
-		if (!xen_running())                                           \
-			SKIP("not running on Xen (hypervisor: %s)",           \
-			     hypervisor_name(hypervisor()->kind));            \
-	} while (0)
 
 TEST(xen, hypercall_page_filled_and_version_is_4_17)
 {

@@ -12,17 +12,12 @@
 #include "pv/xen/xen.h"
 #include "pv/xen/xen_clock.h"
 #include "pv/xen/xen_evtchn.h"
+#include "tests/guest/xen_test.h"
+
 
 #define EVENT_PATIENCE_NS       (2 * NSEC_PER_SEC)
 #define QUIET_NS                (20 * NSEC_PER_MSEC)
 #define TIMER_DELAY_NS          (5 * NSEC_PER_MSEC)
-
-#define SKIP_UNLESS_XEN()                                                     \
-	do {                                                                  \
-		if (!xen_running() || !xen_info()->shared_info)               \
-			SKIP("not running on Xen (hypervisor: %s)",           \
-			     hypervisor_name(hypervisor()->kind));            \
-	} while (0)
 
 struct event_log {
 	volatile unsigned int count;
@@ -76,7 +71,7 @@ TEST(xen_evtchn, loopback_event_arrives_by_upcall)
 	struct event_log log = { 0 };
 	evtchn_port_t listener, sender;
 
-	SKIP_UNLESS_XEN();
+	SKIP_UNLESS_XEN_MAPPED();     /* events need shared_info */
 	CHECK_EQ(make_loopback_pair(&listener, &sender), 0);
 	CHECK(listener != sender);
 	CHECK_EQ(xen_evtchn_bind_handler(listener, record_event, &log), 0);
@@ -98,7 +93,7 @@ TEST(xen_evtchn, masked_event_waits_for_unmask)
 	struct event_log log = { 0 };
 	evtchn_port_t listener, sender;
 
-	SKIP_UNLESS_XEN();
+	SKIP_UNLESS_XEN_MAPPED();
 	CHECK_EQ(make_loopback_pair(&listener, &sender), 0);
 	CHECK_EQ(xen_evtchn_bind_handler(listener, record_event, &log), 0);
 	xen_evtchn_mask(listener);
@@ -119,7 +114,7 @@ TEST(xen_evtchn, closed_port_refuses_send)
 {
 	evtchn_port_t listener, sender;
 
-	SKIP_UNLESS_XEN();
+	SKIP_UNLESS_XEN_MAPPED();
 	CHECK_EQ(make_loopback_pair(&listener, &sender), 0);
 	CHECK_EQ(xen_evtchn_close(sender), 0);
 	CHECK_EQ(xen_evtchn_send(sender), -XEN_EINVAL);
@@ -134,7 +129,7 @@ TEST(xen_evtchn, singleshot_timer_raises_virq_timer)
 	struct event_log log = { 0 };
 	evtchn_port_t port;
 
-	SKIP_UNLESS_XEN();
+	SKIP_UNLESS_XEN_MAPPED();
 	if (xen_info()->pv)
 		SKIP("under PV, VIRQ_TIMER is the platform timer (the timer tests use it)");
 	CHECK_EQ(xen_evtchn_bind_virq(VIRQ_TIMER, 0, &port), 0);

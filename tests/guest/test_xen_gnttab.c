@@ -19,30 +19,12 @@
 #include "pv/xen/hypercall.h"
 #include "pv/xen/xen.h"
 #include "pv/xen/xenstore.h"
+#include "tests/guest/xen_test.h"
 
 #define DOM0    0
 
-/* A Xen result compared by name, so a failure says "EBUSY", not 0xfff0. */
-#define CHECK_XEN(expr, expected)                                             \
-	do {                                                                  \
-		long got_ = (expr), want_ = (expected);                       \
-		if (got_ != want_) {                                          \
-			test_fail(t, __FILE__, __LINE__, "%s: %s, expected %s", \
-				  #expr, xen_error_name(got_), xen_error_name(want_)); \
-			return;                                               \
-		}                                                             \
-	} while (0)
-
 /* A GNTST_* status, by name. */
-#define CHECK_GNTST(expr, expected)                                           \
-	do {                                                                  \
-		long got_ = (expr), want_ = (expected);                       \
-		if (got_ != want_) {                                          \
-			test_fail(t, __FILE__, __LINE__, "%s: %s, expected %s", \
-				  #expr, status_name(got_), status_name(want_)); \
-			return;                                               \
-		}                                                             \
-	} while (0)
+#define CHECK_GNTST(expr, expected) CHECK_NAMED(expr, expected, status_name)
 
 /* Hypercall errors are below -20, GNTST_* statuses above. */
 static const char *status_name(long rc)
@@ -50,16 +32,7 @@ static const char *status_name(long rc)
 	return rc < -20 ? xen_error_name(rc) : gnttab_status_name(rc);
 }
 
-#define SKIP_UNLESS_GNTTAB()                                                  \
-	do {                                                                  \
-		if (!xen_running() || !xen_info()->shared_info)               \
-			SKIP("not running on Xen (hypervisor: %s)",           \
-			     hypervisor_name(hypervisor()->kind));            \
-		long rc_ = gnttab_init();                                     \
-		if (rc_ == -XEN_EOPNOTSUPP)                                   \
-			SKIP("grant tables: not done for a PV guest yet");    \
-		CHECK_XEN(rc_, 0);                                            \
-	} while (0)
+#define SKIP_UNLESS_GNTTAB() SKIP_UNLESS_INIT(gnttab_init(), "grant tables")
 
 TEST(xen_gnttab, table_is_mapped)
 {

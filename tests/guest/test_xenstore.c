@@ -16,31 +16,12 @@
 #include "pv/xen/hypercall.h"
 #include "pv/xen/xen.h"
 #include "pv/xen/xenstore.h"
+#include "tests/guest/xen_test.h"
 
 #define TEST_KEY        "data/pvkit-test"
 #define WATCH_KEY       "data/pvkit-watch"
 #define WATCH_TOKEN     "pvkit-token-42"
 #define EVENT_PATIENCE_NS       (2ULL * 1000 * 1000 * 1000)
-
-#define CHECK_XEN(expr, expected)                                             \
-	do {                                                                  \
-		long got_ = (expr), want_ = (expected);                       \
-		if (got_ != want_) {                                          \
-			test_fail(t, __FILE__, __LINE__, "%s: %s, expected %s", \
-				  #expr, xen_error_name(got_), xen_error_name(want_)); \
-			return;                                               \
-		}                                                             \
-	} while (0)
-
-#define SKIP_UNLESS_XENSTORE()                                                \
-	do {                                                                  \
-		if (!xen_running() || !xen_info()->shared_info)               \
-			SKIP("not running on Xen (hypervisor: %s)",           \
-			     hypervisor_name(hypervisor()->kind));            \
-		if (xs_init() == -XEN_EOPNOTSUPP)                             \
-			SKIP("xenstore: not done for a PV guest yet");        \
-		CHECK_XEN(xs_init(), 0);                                      \
-	} while (0)
 
 TEST(xenstore, reads_our_domid)
 {
