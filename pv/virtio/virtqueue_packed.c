@@ -172,18 +172,6 @@ int virtqueue_init_packed(struct virtqueue *vq, struct virtio_device *dev,
 
 /* ---- making buffers available ----------------------------------------------- */
 
-/* WRITE for the device-writable part, NEXT on all but the last. */
-static uint16_t element_flags(unsigned int i, unsigned int out_count, unsigned int total)
-{
-	uint16_t flags = 0;
-
-	if (i >= out_count)
-		flags |= VRING_DESC_F_WRITE;
-	if (i + 1 < total)
-		flags |= VRING_DESC_F_NEXT;
-	return flags;
-}
-
 /*
  * Writes `total` consecutive ring descriptors from next_avail on, every
  * one with the buffer id (the spec needs it in the last; Linux and we put
@@ -200,7 +188,7 @@ static uint16_t put_chain(struct virtqueue *vq, const struct virtio_sg *sg,
 
 	for (unsigned int i = 0; i < total; i++) {
 		struct vring_packed_desc *d = &pr->desc[pr->next_avail];
-		uint16_t flags = element_flags(i, out_count, total) | avail_bits(pr->avail_wrap);
+		uint16_t flags = chain_element_flags(i, out_count, total) | avail_bits(pr->avail_wrap);
 
 		d->addr = sg[i].addr;
 		d->len = sg[i].len;

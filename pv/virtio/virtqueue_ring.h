@@ -56,4 +56,19 @@ static inline void vq_store16(volatile __virtio16 *p, uint16_t v)
 	*p = v;
 }
 
+/* The flags of element i of a chain of `total` whose first out_count are
+ * device-readable: WRITE for the device-writable part, NEXT on all but the
+ * last.  Both ring formats (and indirect tables) mark chains this way. */
+static inline uint16_t chain_element_flags(unsigned int i, unsigned int out_count,
+					   unsigned int total)
+{
+	uint16_t flags = 0;
+
+	if (i >= out_count)
+		flags |= VRING_DESC_F_WRITE;
+	if (i + 1 < total)
+		flags |= VRING_DESC_F_NEXT;
+	return flags;
+}
+
 #endif

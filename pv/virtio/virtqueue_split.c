@@ -85,17 +85,6 @@ int virtqueue_init_split(struct virtqueue *vq, struct virtio_device *dev,
 	return 0;
 }
 
-static uint16_t desc_flags(unsigned int i, unsigned int out_count, unsigned int total)
-{
-	uint16_t flags = 0;
-
-	if (i >= out_count)
-		flags |= VRING_DESC_F_WRITE;
-	if (i + 1 < total)
-		flags |= VRING_DESC_F_NEXT;
-	return flags;
-}
-
 /* One ring descriptor pointing at a table of `total` (VRING_DESC_F_INDIRECT). */
 static uint16_t add_indirect(struct virtqueue *vq, struct vring_desc *table,
 			     const struct virtio_sg *sg, unsigned int out_count,
@@ -106,7 +95,7 @@ static uint16_t add_indirect(struct virtqueue *vq, struct vring_desc *table,
 	for (unsigned int i = 0; i < total; i++)
 		table[i] = (struct vring_desc){
 			.addr = sg[i].addr, .len = sg[i].len,
-			.flags = desc_flags(i, out_count, total), .next = (uint16_t)(i + 1),
+			.flags = chain_element_flags(i, out_count, total), .next = (uint16_t)(i + 1),
 		};
 	vq->ring.desc[head] = (struct vring_desc){
 		.addr = virt_to_phys(table), .len = total * sizeof(struct vring_desc),
@@ -128,7 +117,7 @@ static uint16_t add_direct(struct virtqueue *vq, const struct virtio_sg *sg,
 
 		vq->ring.desc[i] = (struct vring_desc){
 			.addr = sg[n].addr, .len = sg[n].len,
-			.flags = desc_flags(n, out_count, total), .next = next,
+			.flags = chain_element_flags(n, out_count, total), .next = next,
 		};
 		if (n + 1 < total)
 			i = next;
