@@ -5,22 +5,11 @@
 
 #include "host/options.h"
 #include "tests/host/suites.h"
+#include "tests/host/parse_options.h"
 #include "tests/unit/check.h"
 
 static struct options opts;
 static char err[256];
-
-#define ARGV(...) ((char *const[]){ "pvkit-hv", __VA_ARGS__, NULL })
-#define ARGC(...) ((int)(sizeof((char *const[]){ "pvkit-hv", __VA_ARGS__ }) / sizeof(char *)))
-#define PARSE(...) options_parse(ARGC(__VA_ARGS__), ARGV(__VA_ARGS__), &opts, err, sizeof(err))
-
-/* The parse must fail with a message that contains `expected`. */
-#define CHECK_REJECTED(expected, ...)                                   \
-	do {                                                            \
-		err[0] = '\0';                                          \
-		CHECK(!PARSE(__VA_ARGS__));                             \
-		CHECK(strstr(err, expected) != NULL);                   \
-	} while (0)
 
 static void defaults(void)
 {

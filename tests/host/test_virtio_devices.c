@@ -22,6 +22,7 @@
 #include "host/virtio_net.h"
 #include "host/virtio_rng.h"
 #include "tests/host/fake_driver.h"
+#include "tests/host/parse_options.h"
 #include "tests/host/suites.h"
 #include "tests/unit/check.h"
 
@@ -310,18 +311,6 @@ static void net_udp_backend(void)
 
 static struct options opts;
 static char err[256];
-
-#define ARGV(...) ((char *const[]){ "pvkit-hv", __VA_ARGS__, NULL })
-#define ARGC(...) ((int)(sizeof((char *const[]){ "pvkit-hv", __VA_ARGS__ }) / sizeof(char *)))
-#define PARSE(...) options_parse(ARGC(__VA_ARGS__), ARGV(__VA_ARGS__), &opts, err, sizeof(err))
-#define CHECK_REJECTED(expected, ...)                                   \
-	do {                                                            \
-		err[0] = '\0';                                          \
-		CHECK(!PARSE(__VA_ARGS__));                             \
-		if (strstr(err, expected) == NULL)                      \
-			check_fail(__FILE__, __LINE__, "message \"%s\" lacks \"%s\"", \
-				   err, expected);                      \
-	} while (0)
 
 static void virtio_options(void)
 {
