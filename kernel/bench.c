@@ -18,6 +18,9 @@
  *                        that keep more than one.
  * Notifications and interrupts are the driver's counters (kernel/block.h)
  * before and after each phase.
+ *
+ * bench=xen (hypercall, PTE write, event-channel costs) is in
+ * pv/xen/xen_bench.c.
  */
 #include "kernel/bench.h"
 #include "kernel/block.h"
@@ -27,6 +30,7 @@
 #include "kernel/heap.h"
 #include "kernel/timer.h"
 #include "lib/string.h"
+#include "pv/xen/xen_bench.h"
 
 #define BENCH_NAME_MAX          32
 #define BLOCK_REQUEST_BYTES     (64 * 1024)
@@ -51,7 +55,7 @@ static char requested[BENCH_NAME_MAX];
 
 static bool set_bench(const char *value)
 {
-	if (!value || (strcmp(value, "block") != 0))
+	if (!value || (strcmp(value, "block") != 0 && strcmp(value, "xen") != 0))
 		return false;
 	strlcpy(requested, value, sizeof(requested));
 	return true;
@@ -59,7 +63,8 @@ static bool set_bench(const char *value)
 CMDLINE_OPTION(bench, "bench", set_bench,
 	       "run an in-guest benchmark and stop: bench=block (sequential "
 	       "read and write, random reads, on every block device; overwrites "
-	       "its sectors)");
+	       "its sectors) or bench=xen (null hypercall, PTE write, "
+	       "event-channel round trip; pv/xen/xen_bench.c)");
 
 bool bench_requested(void)
 {
@@ -240,4 +245,6 @@ void bench_run(void)
 {
 	if (strcmp(requested, "block") == 0)
 		bench_block();
+	else if (strcmp(requested, "xen") == 0)
+		xen_bench_run();
 }

@@ -70,6 +70,11 @@ void vm_unmap_page(uintptr_t va)
 	platform->flush_tlb_page(va);
 }
 
+uint64_t *vm_pte(uintptr_t va)
+{
+	return walk(va, false);
+}
+
 bool vm_translate(uintptr_t va, uint64_t *paddr)
 {
 	uint64_t *table = phys_to_virt(platform->page_table_root());

@@ -22,5 +22,8 @@ bool vm_map_page(uintptr_t va, uint64_t paddr, uint64_t flags);
 void vm_unmap_page(uintptr_t va);
 /* The physical address va maps to, or false if it is not mapped. */
 bool vm_translate(uintptr_t va, uint64_t *paddr);
+/* The level-0 entry that maps va (to pass to platform->write_pte), or NULL
+ * when its tables are missing or va lies inside a large page. */
+uint64_t *vm_pte(uintptr_t va);
 
 #endif

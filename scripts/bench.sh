@@ -6,7 +6,7 @@
 # Usage: scripts/bench.sh [HOST...]        (boot-time table only for these hosts)
 #   BENCH_RUNS=N   boots per host and section (default 5; the disk section does at
 #                  most 3)
-#   BENCH_SECTIONS="disk net"  only these of sections 2-6 (boot vmm exits disk net;
+#   BENCH_SECTIONS="disk net"  only these of sections 2-7 (boot vmm exits disk net xen;
 #                  default all of them), e.g. BENCH_SECTIONS=net for the net rows alone
 # Sections:
 #   1. the image's size;
@@ -21,12 +21,14 @@
 #      interrupts per request, of the emulated ATA disk (pvkit-hv, QEMU's IDE disk)
 #      and of virtio-blk (pvkit-hv's and QEMU's) over virtio-mmio and virtio-pci;
 #   6. virtio-net: UDP echo round trips and packets per second between the guest
-#      (echo=SECONDS) and build/tools/net-peer --bench, over QEMU's socket netdev.
+#      (echo=SECONDS) and build/tools/net-peer --bench, over QEMU's socket netdev;
+#   7. Xen, PV vs PVH: bench=xen (pv/xen/xen_bench.c) booted once as a PVH and once
+#      as a PV domU on real Xen under QEMU TCG, and the guest's entry-to-ready time.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 RUNS=${BENCH_RUNS:-5}
-ALL_SECTIONS=(boot vmm exits disk net)
+ALL_SECTIONS=(boot vmm exits disk net xen)
 SECTIONS=${BENCH_SECTIONS:-${ALL_SECTIONS[*]}}
 BENCH_HOSTS=(pvkit-hv microvm-kvm microvm-tcg q35-kvm q35-tcg pc-kvm pc-tcg grub-tcg)
 VMM_HOSTS=(pvkit-hv microvm-kvm microvm-tcg)   # section 3; the first is the baseline
@@ -396,6 +398,74 @@ net_section() {
 		else
 			net_row "$host" "$what"
 		fi
+	done
+	echo
+}
+
+# ---- 7. Xen: PV vs PVH ----------------------------------------------------------------
+XEN_HOSTS=(xen-pvh xen-pv)      # the second is divided by the first
+# The guest's lines (pv/xen/xen_bench.c) and what is read from them: LABEL|NAME|UNIT.
+XEN_ROWS=("null hypercall (xen_version), ns per call|null-hypercall|ns/call"
+	"null hypercall, TSC cycles per call|null-hypercall|cycles/call"
+	"PTE write through platform->write_pte, ns per write|pte-write|ns/call"
+	"PTE write, TSC cycles per write|pte-write|cycles/call"
+	"event-channel loop-back round trip, ns|evtchn-pingpong|ns/call")
+
+# xen_value LOG NAME UNIT: the number before UNIT on the guest's `bench: NAME:` line.
+xen_value() {
+	grep -a -m1 "^bench: $2: " "$1" | grep -oE "[0-9]+ $3" | head -n 1 | tr -dc 0-9 || true
+}
+
+xen_ratio() {             # PV PVH -> "×0.0072", "×81": three significant digits
+	awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "×%.3g", a / b; else printf "–" }'
+}
+
+xen_section() {
+	local host row label name unit pvh pv i
+	local -A logs=() notes=()
+	for host in "${XEN_HOSTS[@]}"; do
+		if ! host_available "$host"; then
+			notes[$host]="skipped: $UNAVAILABLE_REASON"
+			continue
+		fi
+		progress "bench=xen on $host: 1 run"
+		time_boots "$host" "pvkit: exit status 0" 1 "bench=xen"
+		if [[ -n $T_NOTE ]]; then
+			notes[$host]=$T_NOTE
+		else
+			logs[$host]=${T_LOGS[0]}
+		fi
+	done
+	echo "## Xen: PV vs PVH (\`bench=xen\`), real Xen under QEMU TCG: relative costs only"
+	echo
+	echo "The same image as a PVH and as a PV domU of Xen 4.17, which itself runs under QEMU"
+	echo "TCG: one boot each, timed by the guest's own clock and TSC.  Every instruction is"
+	echo "emulated, so absolute numbers say nothing about hardware; read the PV/PVH column,"
+	echo "and that with care: a PVH guest's trap into Xen is a VM exit of QEMU's emulated"
+	echo "SVM (very costly under TCG), a PV guest's a \`syscall\` (cheap under TCG), which"
+	echo "exaggerates PVH's hypercall and event costs far beyond hardware (docs/bench.md)."
+	echo "The PTE write is one \`mmu_update\` hypercall per write under PV, a plain store"
+	echo "under PVH (no batched variant: the platform layer writes one entry per call)."
+	echo
+	for host in "${XEN_HOSTS[@]}"; do
+		[[ -z ${notes[$host]:-} ]] || echo "$host: ${notes[$host]}"
+	done
+	[[ ${#notes[@]} -eq 0 ]] || echo
+	echo "| what | xen-pvh | xen-pv | PV/PVH |"
+	echo "|---|---:|---:|---:|"
+	for row in "${XEN_ROWS[@]}" "boot: guest entry to \`pvkit: ready\`, µs|ready|"; do
+		IFS='|' read -r label name unit <<<"$row"
+		pvh="" pv=""
+		for i in pvh pv; do
+			local log=${logs[xen-$i]:-} value=""
+			if [[ -n $log && $name == ready ]]; then
+				value=$(grep -aoE 'pvkit: ready in [0-9]+ us' "$log" | head -n 1 | tr -dc 0-9)
+			elif [[ -n $log ]]; then
+				value=$(xen_value "$log" "$name" "$unit")
+			fi
+			printf -v "$i" '%s' "$value"
+		done
+		echo "| $label | ${pvh:-–} | ${pv:-–} | $( [[ -n $pvh && -n $pv ]] && xen_ratio "$pv" "$pvh" || echo –) |"
 	done
 	echo
 }

@@ -1,0 +1,136 @@
+/*
+ * xen_bench.c — `bench=xen`: the first row of the PV vs PVH comparison.
+ *
+ * The same image runs this as a PVH and as a PV domU; scripts/bench.sh
+ * puts the two side by side.  Each result is one line,
+ *   bench: NAME: N calls in NS ns, C cycles/call, P ns/call
+ * timed with the guest's own clock (time_now_ns) and TSC:
+ *   null-hypercall  xen_version(XENVER_version): the bare cost of entering
+ *                   Xen and coming back, the same hypercall in both modes;
+ *   pte-write       platform->write_pte on one PTE: a plain store under PVH,
+ *                   one mmu_update hypercall (Xen checks the new entry)
+ *                   under PV.  No batched variant: the platform layer
+ *                   writes one entry per call, and so does this;
+ *   evtchn-pingpong send on one end of a loop-back pair of our own ports,
+ *                   spin until the upcall handler on the other end has run:
+ *                   one round trip through Xen's event delivery.
+ * Nothing is judged: results are reported, never failed.
+ */
+#include "arch/x86/cpu.h"
+#include "kernel/console.h"
+#include "kernel/irq.h"
+#include "kernel/page_alloc.h"
+#include "kernel/platform.h"
+#include "kernel/timer.h"
+#include "kernel/vm.h"
+#include "pv/xen/hypercall.h"
+#include "pv/xen/xen.h"
+#include "pv/xen/xen_bench.h"
+#include "pv/xen/xen_evtchn.h"
+
+#define HYPERCALL_CALLS         10000
+#define PTE_WRITES              10000
+#define PINGPONGS               2000
+#define PINGPONG_PATIENCE_NS    (100 * NSEC_PER_MSEC)   /* for one round trip */
+/* A scratch address for the PTE bench, away from the tests' (test_paging.c). */
+#define BENCH_VA                0x8000400000ull
+
+/* Prints the line for `calls` operations that took ns and cycles. */
+static void report(const char *name, unsigned int calls, uint64_t ns, uint64_t cycles)
+{
+	printk("bench: %s: %u calls in %lu ns, %lu cycles/call, %lu ns/call\n", name,
+	       calls, ns, cycles / calls, ns / calls);
+}
+
+static void bench_null_hypercall(void)
+{
+	uint64_t start_ns = time_now_ns(), start = rdtsc();
+
+	for (unsigned int i = 0; i < HYPERCALL_CALLS; i++)
+		(void)xen_version_op(XENVER_version, NULL);
+	report("null-hypercall", HYPERCALL_CALLS, time_now_ns() - start_ns, rdtsc() - start);
+}
+
+/* Map a scratch page, then rewrite its PTE, toggling the writable bit. */
+static void bench_pte_write(void)
+{
+	uint64_t page = page_alloc(1);
+	uint64_t *pte;
+
+	if (!page || !vm_map_page(BENCH_VA, page, 0) || !(pte = vm_pte(BENCH_VA))) {
+		printk("bench: pte-write: cannot map a scratch page\n");
+		return;
+	}
+	uint64_t value = page | PTE_PRESENT;
+	uint64_t start_ns = time_now_ns(), start = rdtsc();
+
+	for (unsigned int i = 0; i < PTE_WRITES; i++)
+		platform->write_pte(pte, value ^ ((i & 1) ? 0 : PTE_WRITABLE));
+	uint64_t cycles = rdtsc() - start, ns = time_now_ns() - start_ns;
+
+	vm_unmap_page(BENCH_VA);
+	page_free(page, 1);
+	report("pte-write", PTE_WRITES, ns, cycles);
+}
+
+static void count_event(evtchn_port_t port, void *arg)
+{
+	(void)port;
+	(*(volatile unsigned int *)arg)++;
+}
+
+static void bench_evtchn_pingpong(void)
+{
+	volatile unsigned int received = 0;
+	evtchn_port_t listener, sender;
+	long rc = xen_evtchn_alloc_unbound(DOMID_SELF, &listener);
+
+	if (rc == 0)
+		rc = xen_evtchn_bind_interdomain(DOMID_SELF, listener, &sender);
+	if (rc == 0)
+		rc = xen_evtchn_bind_handler(listener, count_event, (void *)&received);
+	if (rc != 0) {
+		printk("bench: evtchn-pingpong: no loop-back pair: %s\n", xen_error_name(rc));
+		return;
+	}
+	bool was_enabled = irq_save();
+	unsigned int done = 0;
+
+	platform->irq_enable();         /* the upcall is an interrupt */
+	uint64_t start_ns = time_now_ns(), start = rdtsc();
+
+	for (; done < PINGPONGS; done++) {
+		uint64_t give_up = time_now_ns() + PINGPONG_PATIENCE_NS;
+
+		if (xen_evtchn_send(sender) != 0)
+			break;
+		while (received <= done && time_now_ns() < give_up)
+			cpu_relax();
+		if (received <= done)
+			break;
+	}
+	uint64_t cycles = rdtsc() - start, ns = time_now_ns() - start_ns;
+
+	platform->irq_disable();
+	irq_restore(was_enabled);
+	xen_evtchn_close(sender);
+	xen_evtchn_close(listener);
+	if (done < PINGPONGS) {
+		printk("bench: evtchn-pingpong: round trip %u of %u lost\n", done + 1, PINGPONGS);
+		return;
+	}
+	report("evtchn-pingpong", PINGPONGS, ns, cycles);
+}
+
+void xen_bench_run(void)
+{
+	if (!xen_running()) {
+		printk("bench: xen: not running on Xen, nothing to measure\n");
+		return;
+	}
+	printk("bench: xen: %s guest on Xen %u.%u\n", xen_info()->pv ? "PV" : "PVH",
+	       xen_info()->major, xen_info()->minor);
+	bench_null_hypercall();
+	bench_pte_write();
+	bench_evtchn_pingpong();
+}
