@@ -21,5 +21,6 @@ int main(void)
 	virtio_blk_tests();
 	virtio_pci_tests();
 	virtio_devices_tests();
+	xenstore_tests();
 	return check_finish();
 }

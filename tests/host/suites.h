@@ -18,5 +18,6 @@ void virtqueue_packed_tests(void);
 void virtio_blk_tests(void);
 void virtio_pci_tests(void);
 void virtio_devices_tests(void);
+void xenstore_tests(void);
 
 #endif
