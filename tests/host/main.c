@@ -22,5 +22,6 @@ int main(void)
 	virtio_pci_tests();
 	virtio_devices_tests();
 	xenstore_tests();
+	xenstore_ring_tests();
 	return check_finish();
 }

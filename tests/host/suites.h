@@ -19,5 +19,6 @@ void virtio_blk_tests(void);
 void virtio_pci_tests(void);
 void virtio_devices_tests(void);
 void xenstore_tests(void);
+void xenstore_ring_tests(void);
 
 #endif
