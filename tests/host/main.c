@@ -23,5 +23,6 @@ int main(void)
 	virtio_devices_tests();
 	xenstore_tests();
 	xenstore_ring_tests();
+	xen_gnttab_tests();
 	return check_finish();
 }

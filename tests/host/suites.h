@@ -20,5 +20,6 @@ void virtio_pci_tests(void);
 void virtio_devices_tests(void);
 void xenstore_tests(void);
 void xenstore_ring_tests(void);
+void xen_gnttab_tests(void);
 
 #endif
