@@ -562,6 +562,94 @@ static void transaction_limits(void)
 	teardown();                                     /* frees open transactions */
 }
 
+/* A small deterministic generator: the same seed gives the same run. */
+static uint64_t rng_state;
+
+static uint32_t rng(void)
+{
+	rng_state = rng_state * 6364136223846793005ull + 1442695040888963407ull;
+	return (uint32_t)(rng_state >> 33);
+}
+
+/* A body a request might carry, often damaged: cut short, or a byte
+ * changed to a NUL, a '/' or anything. */
+static uint32_t random_body(char *body, size_t size)
+{
+	static const struct { const char *bytes; uint32_t len; } shapes[] = {
+#define SHAPE(literal) { literal, sizeof(literal) - 1 }
+		SHAPE("data/a\0"), SHAPE("data/a/b\0x"), SHAPE("data/b\0yy"), SHAPE("data/b/c\0"),
+		SHAPE("data/a\0tok\0"), SHAPE("data\0t2\0"), SHAPE("T\0"), SHAPE("F\0"),
+		SHAPE("\0"), SHAPE("5\0"), SHAPE("data/a\0n5\0r7\0"), SHAPE("domid\0"),
+		SHAPE("/local/domain/5/data/c\0z"), SHAPE("@releaseDomain\0t\0"),
+#undef SHAPE
+	};
+	static const char damage[] = { 0, '/', '@', 'a', (char)0xff };
+	uint32_t pick = rng() % (sizeof(shapes) / sizeof(shapes[0]));
+	uint32_t len = shapes[pick].len;
+
+	memcpy(body, shapes[pick].bytes, len);
+	(void)size;
+	if (rng() % 4 == 0)
+		len = rng() % (len + 1);
+	if (len > 0 && rng() % 4 == 0)
+		body[rng() % len] = damage[rng() % sizeof(damage)];
+	return len;
+}
+
+static uint32_t random_known_type(void)
+{
+	static const uint32_t types[] = {
+		XS_READ, XS_WRITE, XS_MKDIR, XS_RM, XS_DIRECTORY, XS_GET_PERMS, XS_SET_PERMS,
+		XS_WATCH, XS_UNWATCH, XS_TRANSACTION_START, XS_TRANSACTION_END,
+	};
+
+	return types[rng() % (sizeof(types) / sizeof(types[0]))];
+}
+
+/* Seeded random requests from two domains: the shapes of real requests,
+ * often damaged, any type, transaction ids real and made up.  Each
+ * request gets exactly one reply (ASan and UBSan watch the rest), and the
+ * store still works afterwards. */
+static void random_requests_get_one_reply_each(void)
+{
+	struct xenstore_conn *conns[2];
+	unsigned int successes = 0;
+	char body[64];
+
+	setup();
+	CHECK_INT(xenstore_introduce_domain(xs, OTHER), 0);
+	conns[0] = guest;
+	conns[1] = xenstore_connect(xs, OTHER, NULL, NULL);
+	rng_state = 0xfeed;
+	for (uint32_t i = 0; i < 20000; i++) {
+		struct xenstore_conn *c = conns[rng() % 2];
+		struct xsd_sockmsg h = {
+			.type = rng() % 4 ? random_known_type() : rng() % (XS_TYPE_COUNT + 1),
+			.req_id = i,
+			.tx_id = rng() % 4 ? 0 : rng() % 12,
+		};
+		const struct xenstore_msg *m;
+		unsigned int replies = 0;
+
+		h.len = random_body(body, sizeof(body));
+		xenstore_conn_request(c, &h, body);
+		while ((m = xenstore_conn_output(c)) != NULL) {
+			if (m->hdr.type != XS_WATCH_EVENT) {
+				replies++;
+				CHECK_UINT(m->hdr.req_id, i);
+				successes += m->hdr.type != XS_ERROR;
+			}
+			xenstore_conn_output_done(c);
+		}
+		CHECK_UINT(replies, 1);
+	}
+	CHECK(successes > 1000);                /* many got past the checks */
+	SAYS(guest, XS_READ, 0, "domid\0", "5");      /* dom0's: it survived */
+	CHECK_INT(xenstore_write(xs, HOME "/data/after", "fine"), 0);
+	SAYS(guest, XS_READ, 0, "data/after\0", "fine");
+	teardown();
+}
+
 void xenstore_tests(void)
 {
 	check_run("xenstore.read_write_relative_and_absolute", read_write_relative_and_absolute);
@@ -588,4 +676,6 @@ void xenstore_tests(void)
 	check_run("xenstore.abandoned_and_removing_transactions",
 		  abandoned_and_removing_transactions);
 	check_run("xenstore.transaction_limits", transaction_limits);
+	check_run("xenstore.random_requests_get_one_reply_each",
+		  random_requests_get_one_reply_each);
 }
