@@ -42,13 +42,20 @@ int xen_gnttab_init(struct xen_gnttab *gt, const struct guest_mem *mem, domid_t 
 	};
 	for (uint32_t i = 0; i < XEN_GNTTAB_MAX_FRAMES; i++)
 		gt->frame_gfn[i] = XEN_GNTTAB_NO_GFN;
+	gt->unmapped = calloc(max_frames, XEN_GNTTAB_PAGE_SIZE);
 	gt->pins = calloc((size_t)max_frames * XEN_GNTTAB_ENTRIES_PER_FRAME, sizeof(*gt->pins));
-	return gt->pins ? 0 : -XEN_ENOMEM;
+	if (gt->unmapped == NULL || gt->pins == NULL) {
+		xen_gnttab_destroy(gt);
+		return -XEN_ENOMEM;
+	}
+	return 0;
 }
 
 void xen_gnttab_destroy(struct xen_gnttab *gt)
 {
+	free(gt->unmapped);
 	free(gt->pins);
+	gt->unmapped = NULL;
 	gt->pins = NULL;
 }
 
@@ -60,12 +67,22 @@ static uint8_t *frame_pointer(const struct xen_gnttab *gt, uint64_t gfn)
 	return guest_mem_range(gt->mem, gfn << PAGE_SHIFT, XEN_GNTTAB_PAGE_SIZE);
 }
 
+/* Where table frame `frame` is now: a guest page or our own memory. */
+static uint8_t *table_frame(const struct xen_gnttab *gt, uint32_t frame)
+{
+	if (gt->frame_gfn[frame] == XEN_GNTTAB_NO_GFN)
+		return gt->unmapped + (size_t)frame * XEN_GNTTAB_PAGE_SIZE;
+	return frame_pointer(gt, gt->frame_gfn[frame]);
+}
+
 int xen_gnttab_map_frame(struct xen_gnttab *gt, uint64_t idx, uint64_t gfn)
 {
+	uint8_t *to = frame_pointer(gt, gfn);
+
 	/* XENMAPIDX_grant_table_status asks for a v2 status frame: no v2 here. */
-	if (idx & XENMAPIDX_grant_table_status || idx >= gt->max_frames ||
-	    frame_pointer(gt, gfn) == NULL)
+	if (idx & XENMAPIDX_grant_table_status || idx >= gt->max_frames || to == NULL)
 		return -XEN_EINVAL;
+	memmove(to, table_frame(gt, (uint32_t)idx), XEN_GNTTAB_PAGE_SIZE);
 	gt->frame_gfn[idx] = gfn;
 	if (idx >= gt->nr_frames)
 		gt->nr_frames = (uint32_t)idx + 1;
@@ -86,19 +103,25 @@ void xen_gnttab_query_size(const struct xen_gnttab *gt, domid_t caller,
 	q->status = GNTST_okay;
 }
 
-/* The entry of `ref` in guest memory, or NULL when the ref is outside the
- * table or its frame is not mapped. */
+/* The entry of `ref`, or NULL when the ref is outside the table. */
 static struct grant_entry_v1 *entry_of(const struct xen_gnttab *gt, grant_ref_t ref)
 {
 	uint32_t frame = ref / XEN_GNTTAB_ENTRIES_PER_FRAME;
-	uint8_t *table;
+	uint8_t *table = frame < gt->nr_frames ? table_frame(gt, frame) : NULL;
 
-	if (frame >= gt->nr_frames || gt->frame_gfn[frame] == XEN_GNTTAB_NO_GFN)
-		return NULL;
-	table = frame_pointer(gt, gt->frame_gfn[frame]);
 	if (table == NULL)
 		return NULL;
 	return (struct grant_entry_v1 *)table + ref % XEN_GNTTAB_ENTRIES_PER_FRAME;
+}
+
+int xen_gnttab_seed(struct xen_gnttab *gt, grant_ref_t ref, domid_t domid, uint32_t gfn)
+{
+	struct grant_entry_v1 *e = entry_of(gt, ref);
+
+	if (e == NULL)
+		return -XEN_EINVAL;
+	*e = (struct grant_entry_v1){ .flags = GTF_permit_access, .domid = domid, .frame = gfn };
+	return 0;
 }
 
 /* flags (low half) and domid (high half) as one word, as x86 lays them. */
@@ -184,8 +207,7 @@ void xen_gnttab_release(struct xen_gnttab *gt, struct xen_grant *g)
 		pin->writers--;
 	else
 		pin->readers--;
-	if (e != NULL)          /* the guest may have moved its table frame meanwhile */
-		clear_busy(e, pin);
+	clear_busy(e, pin);     /* e: a pinned ref is in the table, which never shrinks */
 	g->page = NULL;
 }
 

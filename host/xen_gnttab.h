@@ -6,9 +6,13 @@
  *
  * A grant v1 entry (struct grant_entry_v1, /usr/include/xen/grant_table.h)
  * is 8 bytes in a table the guest writes: flags, the domain allowed in,
- * and the guest frame.  The table lives in guest frames the guest chose
- * (each table frame `idx` is put at a gfn by XENMEM_add_to_physmap), so
- * every entry is hostile input: it is read once per use, checked (ref
+ * and the guest frame.  On Xen the table is Xen's memory from the
+ * domain's creation (the toolstack seeds the console and xenstore
+ * entries there), and the guest puts each table frame `idx` at a gfn of
+ * its choice with XENMEM_add_to_physmap.  Here a frame lives in host
+ * memory until the guest maps it; then it moves to that guest page (and
+ * with the page when mapped again elsewhere).  So every entry the guest
+ * can reach is hostile input: it is read once per use, checked (ref
  * inside the table, GTF_permit_access, the right domain, GTF_readonly
  * against a write), and the busy bits GTF_reading/GTF_writing are set with
  * one compare-and-swap on the flags+domid word, as Xen does, so that the
@@ -47,6 +51,7 @@ struct xen_gnttab {
 	uint32_t nr_frames;             /* the table's size now (query_size) */
 	uint32_t max_frames;            /* the domain's limit */
 	uint64_t frame_gfn[XEN_GNTTAB_MAX_FRAMES];     /* XEN_GNTTAB_NO_GFN: not mapped */
+	uint8_t *unmapped;              /* max_frames pages: frames not mapped yet */
 	struct xen_gnttab_pin *pins;    /* one per possible ref */
 };
 
@@ -64,10 +69,17 @@ int xen_gnttab_init(struct xen_gnttab *gt, const struct guest_mem *mem, domid_t 
 void xen_gnttab_destroy(struct xen_gnttab *gt);
 
 /* XENMEM_add_to_physmap with space XENMAPSPACE_grant_table: table frame
- * `idx` is at guest frame `gfn` from now on; an idx past the end grows
- * the table, up to its limit.  0, or -XEN_EINVAL (idx past the limit, a
- * v2 status frame, gfn outside RAM). */
+ * `idx` is at guest frame `gfn` from now on, its entries copied there
+ * (over the page's old contents, which the guest gave up); an idx past
+ * the end grows the table, up to its limit.  0, or -XEN_EINVAL (idx past
+ * the limit, a v2 status frame, gfn outside RAM). */
 int xen_gnttab_map_frame(struct xen_gnttab *gt, uint64_t idx, uint64_t gfn);
+
+/* What the toolstack does before the guest runs (xc_dom_gnttab_seed):
+ * grant `gfn` to `domid` in entry `ref` (GNTTAB_RESERVED_CONSOLE,
+ * GNTTAB_RESERVED_XENSTORE), read-write.  0, or -XEN_EINVAL for a ref
+ * outside the table. */
+int xen_gnttab_seed(struct xen_gnttab *gt, grant_ref_t ref, domid_t domid, uint32_t gfn);
 
 /* GNTTABOP_query_size for `caller` (q->dom DOMID_SELF or the guest's id;
  * GNTST_bad_domain otherwise). */
@@ -77,7 +89,7 @@ void xen_gnttab_query_size(const struct xen_gnttab *gt, domid_t caller,
 /* Domain `grantee` (a backend: 0) accesses the page granted by `ref`, for
  * reading or writing.  GNTST_okay with *g filled (hold it as short as you
  * can, then xen_gnttab_release), or GNTST_bad_gntref (ref outside the
- * table or in a frame the guest has not mapped), GNTST_general_error
+ * table), GNTST_general_error
  * (not granted to grantee, read-only, or the entry kept changing: Xen's
  * answers), GNTST_bad_page (the granted frame is not RAM). */
 int16_t xen_gnttab_acquire(struct xen_gnttab *gt, grant_ref_t ref, domid_t grantee,

@@ -85,6 +85,36 @@ static void frames_and_query_size(void)
 	teardown();
 }
 
+/* The toolstack's entries wait in the table until the guest maps it; the
+ * page the guest gives up for a table frame shows the table, and the
+ * entries move with the frame. */
+static void seeded_entries_and_moving_frames(void)
+{
+	struct xen_grant g;
+
+	mem.size = (uint64_t)RAM_FRAMES * PAGE;
+	mem.ram = malloc(RAM_FRAMES * PAGE);
+	memset(mem.ram, 0xff, RAM_FRAMES * PAGE);       /* old contents */
+	CHECK_INT(xen_gnttab_init(&gt, &mem, GUEST, 4), 0);
+	CHECK_INT(xen_gnttab_seed(&gt, GNTTAB_RESERVED_CONSOLE, 0, DATA_GFN), 0);
+	CHECK_INT(xen_gnttab_seed(&gt, 4 * XEN_GNTTAB_ENTRIES_PER_FRAME, 0, DATA_GFN),
+		  -XEN_EINVAL);
+	CHECK_INT(xen_gnttab_acquire(&gt, GNTTAB_RESERVED_CONSOLE, 0, true, &g), GNTST_okay);
+	xen_gnttab_release(&gt, &g);
+	CHECK_INT(xen_gnttab_map_frame(&gt, 0, TABLE_GFN), 0);
+	CHECK_UINT(entry(GNTTAB_RESERVED_CONSOLE)->flags, GTF_permit_access);
+	CHECK_UINT(entry(GNTTAB_RESERVED_CONSOLE)->frame, DATA_GFN);
+	CHECK_UINT(entry(REF)->flags, 0);               /* not the page's old bytes */
+	grant(REF, 0, DATA_GFN + 1, false);
+	CHECK_INT(xen_gnttab_map_frame(&gt, 0, TABLE_GFN + 5), 0);     /* moved */
+	CHECK_INT(xen_gnttab_acquire(&gt, REF, 0, true, &g), GNTST_okay);
+	CHECK_PTR(g.page, mem.ram + (DATA_GFN + 1) * PAGE);
+	CHECK_UINT(mem.ram[(TABLE_GFN + 5) * PAGE + REF * 8], GTF_permit_access | GTF_reading |
+		   GTF_writing);                        /* the busy bits: in the new place */
+	xen_gnttab_release(&gt, &g);
+	teardown();
+}
+
 static void backend_reads_and_writes_granted_pages(void)
 {
 	struct xen_grant g;
@@ -127,7 +157,7 @@ static void bad_entries_are_refused(void)
 	CHECK_INT(xen_gnttab_acquire(&gt, UINT32_MAX, 0, false, &g), GNTST_bad_gntref);
 	CHECK_INT(xen_gnttab_map_frame(&gt, 2, TABLE_GFN + 2), 0);
 	CHECK_INT(xen_gnttab_acquire(&gt, XEN_GNTTAB_ENTRIES_PER_FRAME, 0, false, &g),
-		  GNTST_bad_gntref);                                    /* frame 1: unmapped */
+		  GNTST_general_error);         /* frame 1: not mapped, so nothing granted */
 	/* A granted frame outside RAM: refused, and not left busy. */
 	grant(REF, 0, RAM_FRAMES, false);
 	CHECK_INT(xen_gnttab_acquire(&gt, REF, 0, false, &g), GNTST_bad_page);
@@ -256,6 +286,7 @@ static void bad_copies_are_refused(void)
 void xen_gnttab_tests(void)
 {
 	check_run("xen_gnttab.frames_and_query_size", frames_and_query_size);
+	check_run("xen_gnttab.seeded_entries_and_moving_frames", seeded_entries_and_moving_frames);
 	check_run("xen_gnttab.backend_reads_and_writes_granted_pages",
 		  backend_reads_and_writes_granted_pages);
 	check_run("xen_gnttab.bad_entries_are_refused", bad_entries_are_refused);
