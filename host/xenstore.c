@@ -691,6 +691,21 @@ static bool split_args(const char *body, uint32_t len, const char **args, unsign
 	return at == len;
 }
 
+/* A domain id in decimal, all of `text`. */
+static bool parse_domid(const char *text, uint16_t *domid)
+{
+	char *after;
+	unsigned long value;
+
+	if (text[0] < '0' || text[0] > '9')
+		return false;           /* strtoul would take spaces and signs */
+	value = strtoul(text, &after, 10);
+	if (*after != 0 || value > UINT16_MAX)
+		return false;
+	*domid = (uint16_t)value;
+	return true;
+}
+
 /* XS_SET_PERMS' body after the path: "<letter><domid>\0" each. */
 static int parse_perms(const char *body, uint32_t len, struct xs_perm *perms, unsigned int *count)
 {
@@ -698,15 +713,11 @@ static int parse_perms(const char *body, uint32_t len, struct xs_perm *perms, un
 
 	for (*count = 0; p < end; (*count)++) {
 		const char *stop = memchr(p, 0, end - p);
-		char *after;
-		unsigned long domid;
+		uint16_t domid;
 
-		if (stop == NULL || *count == XS_PERMS_MAX || p[0] == 0 || p[1] < '0' || p[1] > '9')
+		if (stop == NULL || *count == XS_PERMS_MAX || p[0] == 0 || !parse_domid(p + 1, &domid))
 			return -EINVAL;
-		domid = strtoul(p + 1, &after, 10);
-		if (after != stop || domid > UINT16_MAX)
-			return -EINVAL;
-		perms[*count] = (struct xs_perm){ .domid = (uint16_t)domid, .access = p[0] };
+		perms[*count] = (struct xs_perm){ .domid = domid, .access = p[0] };
 		p = stop + 1;
 	}
 	return 0;
@@ -789,16 +800,12 @@ static int run_request(struct xenstore_conn *conn, const struct xsd_sockmsg *hdr
 			return -EINVAL;
 		return tx_end(conn, ctx.tx, args[0]);
 	case XS_GET_DOMAIN_PATH: {
-		char *after;
-		unsigned long domid;
+		uint16_t domid;
 		char home[32];
 
-		if (!split_args(body, hdr->len, args, 1))
+		if (!split_args(body, hdr->len, args, 1) || !parse_domid(args[0], &domid))
 			return -EINVAL;
-		domid = strtoul(args[0], &after, 10);
-		if (args[0][0] < '0' || args[0][0] > '9' || *after != 0 || domid > UINT16_MAX)
-			return -EINVAL;
-		snprintf(home, sizeof(home), HOME_FORMAT, (unsigned int)domid);
+		snprintf(home, sizeof(home), HOME_FORMAT, domid);
 		return reply_string(r, home);
 	}
 	default:        /* the toolstack's operations, and what does not exist */

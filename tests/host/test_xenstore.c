@@ -192,6 +192,8 @@ static void mkdir_directory_rm(void)
 	CHECK_INT(xenstore_rm(xs, "/"), -EINVAL);
 	SAYS(guest, XS_GET_DOMAIN_PATH, 0, "5\0", HOME);
 	SAYS(guest, XS_GET_DOMAIN_PATH, 0, "x5\0", "ERR:EINVAL");
+	SAYS(guest, XS_GET_DOMAIN_PATH, 0, "70000\0", "ERR:EINVAL");
+	SAYS(guest, XS_GET_DOMAIN_PATH, 0, " 5\0", "ERR:EINVAL");
 	teardown();
 }
 
