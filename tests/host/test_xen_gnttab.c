@@ -6,6 +6,7 @@
  * guest's entry or argument is refused.  The test writes the guest's
  * entries itself, as pv/xen/grant_table.c would.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -190,6 +191,53 @@ static void several_users_share_an_entry(void)
 	teardown();
 }
 
+static volatile bool stop_flipping;
+
+/* Another vCPU of a hostile guest: the entry's domain flips between the
+ * backend's and another's as fast as it can. */
+static void *flip_domid(void *arg)
+{
+	uint32_t *word = arg;
+
+	while (!stop_flipping) {
+		__atomic_store_n(word, GTF_permit_access | (0u << 16), __ATOMIC_RELAXED);
+		__atomic_store_n(word, GTF_permit_access | (1u << 16), __ATOMIC_RELAXED);
+	}
+	return NULL;
+}
+
+/* While the guest changes the entry under us, every acquire ends, with
+ * okay (the domain was 0 when the bits went in) or general_error. */
+static void entry_changing_under_us(void)
+{
+	unsigned int okay = 0, refused = 0;
+	pthread_t flipper;
+	struct xen_grant g;
+
+	setup();
+	grant(REF, 0, DATA_GFN, false);
+	stop_flipping = false;
+	CHECK_INT(pthread_create(&flipper, NULL, flip_domid, entry(REF)), 0);
+	for (int i = 0; i < 100000; i++) {
+		int16_t status = xen_gnttab_acquire(&gt, REF, 0, true, &g);
+
+		if (status == GNTST_okay) {
+			okay++;
+			xen_gnttab_release(&gt, &g);
+		} else {
+			refused += status == GNTST_general_error;
+		}
+	}
+	stop_flipping = true;
+	pthread_join(flipper, NULL);
+	CHECK_UINT(okay + refused, 100000);
+	grant(REF, 0, DATA_GFN, false);                 /* calm again: works as before */
+	CHECK_INT(xen_gnttab_acquire(&gt, REF, 0, true, &g), GNTST_okay);
+	xen_gnttab_release(&gt, &g);
+	CHECK_UINT(busy_bits(REF), 0);
+	teardown();
+}
+
 static void fill(uint32_t gfn, uint8_t seed)
 {
 	for (uint32_t i = 0; i < PAGE; i++)
@@ -291,6 +339,7 @@ void xen_gnttab_tests(void)
 		  backend_reads_and_writes_granted_pages);
 	check_run("xen_gnttab.bad_entries_are_refused", bad_entries_are_refused);
 	check_run("xen_gnttab.several_users_share_an_entry", several_users_share_an_entry);
+	check_run("xen_gnttab.entry_changing_under_us", entry_changing_under_us);
 	check_run("xen_gnttab.guest_copies_through_its_own_grant",
 		  guest_copies_through_its_own_grant);
 	check_run("xen_gnttab.bad_copies_are_refused", bad_copies_are_refused);
