@@ -45,6 +45,24 @@ const char *xenstore_error_name(int err)
 	return "EINVAL";
 }
 
+const char *xenstore_type_name(uint32_t type)
+{
+	static const char *const names[XS_TYPE_COUNT] = {
+		[XS_CONTROL] = "XS_CONTROL", [XS_DIRECTORY] = "XS_DIRECTORY",
+		[XS_READ] = "XS_READ", [XS_GET_PERMS] = "XS_GET_PERMS", [XS_WATCH] = "XS_WATCH",
+		[XS_UNWATCH] = "XS_UNWATCH", [XS_TRANSACTION_START] = "XS_TRANSACTION_START",
+		[XS_TRANSACTION_END] = "XS_TRANSACTION_END", [XS_INTRODUCE] = "XS_INTRODUCE",
+		[XS_RELEASE] = "XS_RELEASE", [XS_GET_DOMAIN_PATH] = "XS_GET_DOMAIN_PATH",
+		[XS_WRITE] = "XS_WRITE", [XS_MKDIR] = "XS_MKDIR", [XS_RM] = "XS_RM",
+		[XS_SET_PERMS] = "XS_SET_PERMS", [XS_WATCH_EVENT] = "XS_WATCH_EVENT",
+		[XS_ERROR] = "XS_ERROR", [XS_IS_DOMAIN_INTRODUCED] = "XS_IS_DOMAIN_INTRODUCED",
+		[XS_RESUME] = "XS_RESUME", [XS_SET_TARGET] = "XS_SET_TARGET",
+		[XS_RESET_WATCHES] = "XS_RESET_WATCHES", [XS_DIRECTORY_PART] = "XS_DIRECTORY_PART",
+	};
+
+	return type < XS_TYPE_COUNT && names[type] ? names[type] : "XS_?";
+}
+
 int xs_reply_add(struct reply *r, const void *data, size_t len)
 {
 	if (len > sizeof(r->body) - r->len)

@@ -108,4 +108,8 @@ unsigned long xenstore_conn_dropped_events(const struct xenstore_conn *conn);
  * for one it has no name for. */
 const char *xenstore_error_name(int err);
 
+/* "XS_READ", "XS_WATCH_EVENT"... for --trace; "XS_?" for a number that
+ * names no message type. */
+const char *xenstore_type_name(uint32_t type);
+
 #endif

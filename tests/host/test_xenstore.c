@@ -258,6 +258,10 @@ static void malformed_requests_get_errors(void)
 	CHECK_STR(xenstore_error_name(EAGAIN), "EAGAIN");
 	CHECK_STR(xenstore_error_name(E2BIG), "E2BIG");
 	CHECK_STR(xenstore_error_name(12345), "EINVAL");
+	CHECK_STR(xenstore_type_name(XS_TRANSACTION_END), "XS_TRANSACTION_END");
+	CHECK_STR(xenstore_type_name(XS_DIRECTORY_PART), "XS_DIRECTORY_PART");
+	CHECK_STR(xenstore_type_name(XS_SET_TARGET + 1), "XS_?");     /* the removed XS_RESTRICT */
+	CHECK_STR(xenstore_type_name(0xdeadbeef), "XS_?");
 	teardown();
 }
 
