@@ -270,6 +270,36 @@ static int op_directory(struct xs_ctx *ctx, const char *path, struct reply *r)
 	return rc;
 }
 
+/* XS_DIRECTORY_PART, for a listing too long for one reply: the node's
+ * generation (so that the client sees a change between parts), then the
+ * names from byte `offset` of the whole list on, as many as fit, and an
+ * empty name once the list is complete.  `offset` must start a name. */
+static int op_directory_part(struct xs_ctx *ctx, const char *path, unsigned long offset,
+			     struct reply *r)
+{
+	int rc;
+	struct xs_node *node = get_node(ctx, path, XS_ACCESS_READ, &rc);
+	const struct xs_node *c;
+	unsigned long at = 0;
+	char generation[24];
+
+	if (node == NULL)
+		return rc;
+	for (c = node->first_child; c != NULL && at < offset; c = c->next_sibling)
+		at += strlen(c->name) + 1;
+	if (at != offset)
+		return -EINVAL;
+	snprintf(generation, sizeof(generation), "%llu", (unsigned long long)node->generation);
+	rc = xs_reply_string(r, generation);
+	/* Each name only with a byte to spare for the final empty one. */
+	for (; c != NULL && rc == 0; c = c->next_sibling) {
+		if (r->len + strlen(c->name) + 2 > sizeof(r->body))
+			return 0;
+		rc = xs_reply_string(r, c->name);
+	}
+	return rc ? rc : xs_reply_add(r, "", 1);
+}
+
 static int op_get_perms(struct xs_ctx *ctx, const char *path, struct reply *r)
 {
 	int rc;
@@ -339,16 +369,22 @@ static bool split_args(const char *body, uint32_t len, const char **args, unsign
 	return at == len;
 }
 
-/* A domain id in decimal, all of `text`. */
-static bool parse_domid(const char *text, uint16_t *domid)
+/* A decimal number up to `max`, all of `text`. */
+static bool parse_decimal(const char *text, unsigned long max, unsigned long *value)
 {
 	char *after;
-	unsigned long value;
 
 	if (text[0] < '0' || text[0] > '9')
 		return false;           /* strtoul would take spaces and signs */
-	value = strtoul(text, &after, 10);
-	if (*after != 0 || value > UINT16_MAX)
+	*value = strtoul(text, &after, 10);
+	return *after == 0 && *value <= max;
+}
+
+static bool parse_domid(const char *text, uint16_t *domid)
+{
+	unsigned long value;
+
+	if (!parse_decimal(text, UINT16_MAX, &value))
 		return false;
 	*domid = (uint16_t)value;
 	return true;
@@ -383,7 +419,8 @@ static int node_request(struct xenstore_conn *conn, struct xs_ctx *ctx,
 
 	if (end == NULL)
 		return -EINVAL;
-	if (hdr->type != XS_WRITE && hdr->type != XS_SET_PERMS && rest_at != hdr->len)
+	if (hdr->type != XS_WRITE && hdr->type != XS_SET_PERMS && hdr->type != XS_DIRECTORY_PART &&
+	    rest_at != hdr->len)
 		return -EINVAL;
 	rc = xs_resolve(conn, path_arg, path);
 	if (rc != 0)
@@ -393,6 +430,15 @@ static int node_request(struct xenstore_conn *conn, struct xs_ctx *ctx,
 		return op_read(ctx, path, r);
 	case XS_DIRECTORY:
 		return op_directory(ctx, path, r);
+	case XS_DIRECTORY_PART: {
+		const char *offset_arg;
+		unsigned long offset;
+
+		if (!split_args(body + rest_at, hdr->len - rest_at, &offset_arg, 1) ||
+		    !parse_decimal(offset_arg, XENSTORE_PAYLOAD_MAX * 1024ul, &offset))
+			return -EINVAL;
+		return op_directory_part(ctx, path, offset, r);
+	}
 	case XS_GET_PERMS:
 		return op_get_perms(ctx, path, r);
 	case XS_WRITE:
@@ -426,7 +472,7 @@ static int run_request(struct xenstore_conn *conn, const struct xsd_sockmsg *hdr
 		ctx.root = ctx.tx->root;
 	}
 	switch (hdr->type) {
-	case XS_READ: case XS_DIRECTORY: case XS_GET_PERMS:
+	case XS_READ: case XS_DIRECTORY: case XS_DIRECTORY_PART: case XS_GET_PERMS:
 	case XS_WRITE: case XS_MKDIR: case XS_RM: case XS_SET_PERMS:
 		return node_request(conn, &ctx, hdr, body, r);
 	case XS_WATCH:

@@ -332,6 +332,31 @@ static void directory_too_big_for_a_reply(void)
 		CHECK_INT(xenstore_write(xs, path, ""), 0);
 	}
 	SAYS(guest, XS_DIRECTORY, 0, "data/big\0", "ERR:E2BIG");
+
+	/* XS_DIRECTORY_PART gives it in parts: generation, names, and an
+	 * empty name after the last. */
+	struct answer a = ASK(guest, XS_DIRECTORY_PART, 0, "data/big\0" "0\0");
+	const char *names = a.body + strlen(a.body) + 1;
+	uint32_t offset = (uint32_t)(a.body + a.len - names), first = 0;
+	char body[64];
+
+	CHECK_UINT(a.type, XS_DIRECTORY_PART);
+	CHECK(a.len <= XENSTORE_PAYLOAD_MAX);
+	CHECK_UINT(offset % 251, 0);                    /* whole names only */
+	CHECK(offset / 251 > 10 && offset / 251 < 20);
+	CHECK(a.body[a.len - 1] == 0 && a.body[a.len - 2] != 0);       /* not complete */
+	CHECK(strncmp(names, "000", 3) == 0);
+	int n = snprintf(body, sizeof(body), "data/big%c%u", 0, offset);
+
+	a = ask_raw(guest, XS_DIRECTORY_PART, 0, body, (uint32_t)n + 1);
+	names = a.body + strlen(a.body) + 1;
+	first = (uint32_t)strtoul(names, NULL, 10);
+	CHECK_UINT(first, offset / 251);                /* goes on where it stopped */
+	CHECK(a.len >= 2 && a.body[a.len - 1] == 0 && a.body[a.len - 2] == 0);  /* done */
+	CHECK_PTR(names + 251 * (20 - first) + 1, a.body + a.len);
+	SAYS(guest, XS_DIRECTORY_PART, 0, "data/big\0" "7\0", "ERR:EINVAL");   /* mid-name */
+	SAYS(guest, XS_DIRECTORY_PART, 0, "data/big\0", "ERR:EINVAL");
+	SAYS(guest, XS_DIRECTORY_PART, 0, "data/big\0" "x\0", "ERR:EINVAL");
 	teardown();
 }
 
