@@ -117,7 +117,7 @@ bool xs_is_at_or_below(const char *path, const char *dir)
 	return strncmp(path, dir, len) == 0 && (path[len] == 0 || path[len] == '/');
 }
 
-/* ---- output and watch events -------------------------------------------- */
+/* ---- output: replies and events queued for a domain ------------------- */
 
 void xs_queue_message(struct xenstore_conn *conn, const struct xsd_sockmsg *hdr,
 		      const char *body)
