@@ -75,6 +75,11 @@ uint64_t *vm_pte(uintptr_t va)
 	return walk(va, false);
 }
 
+uint64_t *vm_pte_alloc(uintptr_t va)
+{
+	return walk(va, true);
+}
+
 bool vm_translate(uintptr_t va, uint64_t *paddr)
 {
 	uint64_t *table = phys_to_virt(platform->page_table_root());

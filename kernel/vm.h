@@ -25,5 +25,8 @@ bool vm_translate(uintptr_t va, uint64_t *paddr);
 /* The level-0 entry that maps va (to pass to platform->write_pte), or NULL
  * when its tables are missing or va lies inside a large page. */
 uint64_t *vm_pte(uintptr_t va);
+/* The same, allocating the missing tables above it (the entry itself is
+ * left as it is): for whoever fills the entry some other way. */
+uint64_t *vm_pte_alloc(uintptr_t va);
 
 #endif

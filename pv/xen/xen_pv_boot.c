@@ -37,6 +37,7 @@
 extern const char __kernel_end[];
 
 static const struct start_info *start;
+static uint64_t mapped_ram_end;         /* RAM below this is in the direct map */
 
 /* The page shared_info is mapped over: its own frame is simply not used. */
 static uint8_t shared_info_page[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
@@ -183,6 +184,7 @@ static void read_memory(void)
 		mapped_end = map_remaining_ram(l2, mapped_end, ram_end, &free, mapped_end);
 	if (mapped_end > ram_end)
 		mapped_end = ram_end;
+	mapped_ram_end = mapped_end;
 	boot_add_mem_region(0, image_end, MEM_USABLE);
 	boot_add_mem_region(image_end, free - image_end, MEM_RESERVED);
 	if (mapped_end > free)
@@ -194,13 +196,42 @@ static void read_memory(void)
 	}
 }
 
+/* update_va_mapping: Xen checks that the frame may be mapped by us (our
+ * own RAM, or a page Xen shares with us) and rewrites the PTE of va, then
+ * flushes that one TLB entry.  The page that was there stays ours, only
+ * no longer mapped at va. */
+long xen_pv_map_machine_frame(void *va, uint64_t mfn)
+{
+	uint64_t pte = (mfn << PAGE_SHIFT) | PTE_PRESENT | PTE_WRITABLE;
+
+	return xen_hypercall(__HYPERVISOR_update_va_mapping, (uintptr_t)va, pte,
+			     UVMF_INVLPG, 0, 0);
+}
+
+/* Ours when the M2P names a pfn of our RAM and the P2M agrees: the M2P
+ * entry of a frame we do not own says nothing about us. */
+void *xen_pv_machine_page(uint64_t mfn)
+{
+	uint64_t pfn = xen_pv_mfn_to_pfn(mfn), page;
+
+	if (pfn < start->nr_pages && xen_pv_pfn_to_mfn(pfn) == mfn &&
+	    (pfn << PAGE_SHIFT) < mapped_ram_end)
+		return phys_to_virt(pfn << PAGE_SHIFT);
+	page = page_alloc(1);
+	if (!page)
+		return NULL;
+	if (xen_pv_map_machine_frame(phys_to_virt(page), mfn) != 0) {
+		page_free(page, 1);
+		return NULL;
+	}
+	return phys_to_virt(page);
+}
+
 /* shared_info comes as a machine address; give it a virtual one by
  * pointing the PTE of one of our pages at Xen's frame. */
 static struct shared_info *map_shared_info(void)
 {
-	uint64_t pte = start->shared_info | PTE_PRESENT | PTE_WRITABLE;
-	long rc = xen_hypercall(__HYPERVISOR_update_va_mapping, (uintptr_t)shared_info_page,
-				pte, UVMF_INVLPG, 0, 0);
+	long rc = xen_pv_map_machine_frame(shared_info_page, start->shared_info >> PAGE_SHIFT);
 
 	return rc == 0 ? (struct shared_info *)shared_info_page : NULL;
 }
