@@ -9,7 +9,7 @@
  *   irq_disable/enable   vcpu_info.evtchn_upcall_mask, Xen's "IF"
  *   idle                 SCHEDOP_block
  *   install_traps        HYPERVISOR_set_trap_table (+ xen_pv_entry.S)
- *   write_pte, flushes   mmu_update, mmuext_op (machine addresses via P2M)
+ *   write_pte(s), flushes  mmu_update (batched), mmuext_op (machine addresses via P2M)
  *   time, timer          vcpu_time_info (pvclock), VCPUOP_set_singleshot_timer
  *   early_write          the start_info console ring
  *   shutdown             SCHEDOP_shutdown
@@ -37,6 +37,7 @@
 #define EXCEPTION_VECTORS       32
 #define PV_TRAP_STUB_SIZE       32      /* xen_pv_entry.S */
 #define TRAP_INFO_DPL_USER      3       /* `int3` and `int $n` come from ring 3 */
+#define MMU_BATCH               64      /* mmu_update requests per hypercall (1 KiB of stack) */
 
 #define barrier()       __asm__ volatile("" ::: "memory")
 
@@ -157,21 +158,52 @@ static uint64_t pte_to_machine(uint64_t value)
 	return (value & ~PTE_ADDRESS) | (mfn << PAGE_SHIFT);
 }
 
-/* Page tables are read-only to us: ask Xen to write (and check) the entry,
- * naming it by its machine address. */
-static void pv_write_pte(uint64_t *pte, uint64_t value)
+/* One mmu_update request: the entry named by its machine address (the low
+ * bits say which kind of update), the value with a machine address. */
+static struct mmu_update pte_request(const struct pte_write *w)
 {
-	uintptr_t va = (uintptr_t)pte;
-	struct mmu_update req = {
+	uintptr_t va = (uintptr_t)w->pte;
+
+	return (struct mmu_update){
 		.ptr = (xen_pv_pfn_to_mfn(va >> PAGE_SHIFT) << PAGE_SHIFT) |
 		       (va & (PAGE_SIZE - 1)) | MMU_NORMAL_PT_UPDATE,
-		.val = pte_to_machine(value),
+		.val = pte_to_machine(w->value),
 	};
-	long rc = xen_hypercall(__HYPERVISOR_mmu_update, (uintptr_t)&req, 1, 0,
-				DOMID_SELF, 0);
+}
 
-	if (rc != 0)
-		panic("mmu_update of the PTE at %p to %#lx: %s", pte, value, xen_error_name(rc));
+/*
+ * Page tables are read-only to us: ask Xen to write (and check) the
+ * entries, up to MMU_BATCH per hypercall.  Xen does them in order and
+ * stops at the first it refuses; `done` then says how many went in, and
+ * the refused one is writes[done].
+ */
+static void pv_write_ptes(const struct pte_write *writes, size_t count)
+{
+	struct mmu_update reqs[MMU_BATCH];
+
+	while (count > 0) {
+		unsigned int n = count < MMU_BATCH ? count : MMU_BATCH, done = 0;
+
+		for (unsigned int i = 0; i < n; i++)
+			reqs[i] = pte_request(&writes[i]);
+		long rc = xen_hypercall(__HYPERVISOR_mmu_update, (uintptr_t)reqs, n,
+					(uintptr_t)&done, DOMID_SELF, 0);
+
+		if (done >= n)
+			done = 0;
+		if (rc != 0)
+			panic("mmu_update of the PTE at %p to %#lx: %s", writes[done].pte,
+			      writes[done].value, xen_error_name(rc));
+		writes += n;
+		count -= n;
+	}
+}
+
+static void pv_write_pte(uint64_t *pte, uint64_t value)
+{
+	struct pte_write w = { pte, value };
+
+	pv_write_ptes(&w, 1);
 }
 
 /* Back from machine to pseudo-physical, through Xen's M2P. */
@@ -332,6 +364,7 @@ static const struct platform_ops xen_pv_platform = {
 	.idle = pv_idle,
 	.install_traps = pv_install_traps,
 	.write_pte = pv_write_pte,
+	.write_ptes = pv_write_ptes,
 	.read_pte = pv_read_pte,
 	.prepare_page_table = pv_prepare_page_table,
 	.flush_tlb_page = pv_flush_tlb_page,
