@@ -27,6 +27,7 @@
 #include "kernel/page_alloc.h"
 #include "kernel/platform.h"
 #include "kernel/vm.h"
+#include "lib/string.h"
 #include "pv/xen/hypercall.h"
 #include "pv/xen/xen.h"
 #include "pv/xen/xen_console.h"
@@ -68,30 +69,29 @@ static const uint64_t *next_table(uint64_t entry)
 	return (const uint64_t *)(xen_pv_mfn_to_pfn(mfn) << PAGE_SHIFT);
 }
 
-/* The level-2 table that maps our first GiB, or NULL. */
-static uint64_t *first_gib_table(void)
+/* The level-3 table that maps our first 512 GiB, or NULL. */
+static uint64_t *low_level3_table(void)
 {
 	const uint64_t *l4 = (const uint64_t *)start->pt_base;
 
-	if (!(l4[0] & PTE_PRESENT))
-		return NULL;
-	const uint64_t *l3 = next_table(l4[0]);
-
-	if (!(l3[0] & PTE_PRESENT) || (l3[0] & PTE_LARGE))
-		return NULL;
-	return (uint64_t *)next_table(l3[0]);
+	return l4[0] & PTE_PRESENT ? (uint64_t *)next_table(l4[0]) : NULL;
 }
 
 /*
  * How far the builder's initial mapping reaches: walk its tables from
  * virtual address 0 until the first page that is not mapped.  It covers
- * our image, its own boot data and a little more, rounded to 4 MiB.
+ * our image, its own boot data and a little more, rounded to 4 MiB (all
+ * within the first GiB, the level-2 table of l3[0]).
  */
-static uint64_t initial_mapping_end(const uint64_t *l2)
+static uint64_t initial_mapping_end(const uint64_t *l3)
 {
 	uint64_t end = 0;
 
-	for (unsigned int i = 0; l2 && i < PT_ENTRIES; i++) {
+	if (!l3 || !(l3[0] & PTE_PRESENT) || (l3[0] & PTE_LARGE))
+		return 0;
+	const uint64_t *l2 = next_table(l3[0]);
+
+	for (unsigned int i = 0; i < PT_ENTRIES; i++) {
 		if (!(l2[i] & PTE_PRESENT) || (l2[i] & PTE_LARGE))
 			return end;
 		const uint64_t *l1 = next_table(l2[i]);
@@ -103,36 +103,71 @@ static uint64_t initial_mapping_end(const uint64_t *l2)
 	return end;
 }
 
-/*
- * Map the rest of RAM (within the first GiB, which one level-2 table
- * covers) at virtual = pseudo-physical, as every other entry path has it.
- * Per 2 MiB: take a free page below `*free` (already mapped), fill it with
- * 512 machine addresses while it is still writable, have it mapped
- * read-only, then link it into the level-2 table with mmu_update.  Two
- * hypercalls per 2 MiB instead of one per page.  Returns the new end.
- */
-static uint64_t map_remaining_ram(uint64_t *l2, uint64_t mapped_end, uint64_t ram_end,
-				  uint64_t *free, uint64_t free_end)
+/* The next free page for a page table: they are taken in order from
+ * *free, always below what is mapped already (so we can fill them). */
+static uint64_t take_table_page(uint64_t *free)
 {
-	const uint64_t chunk = (uint64_t)PAGE_SIZE * PT_ENTRIES;
+	uint64_t page = *free;
 
-	if (ram_end > chunk * PT_ENTRIES)
-		ram_end = chunk * PT_ENTRIES;
+	*free += PAGE_SIZE;
+	return page;
+}
+
+/* Hand a filled page to Xen as a page table and link it in at *entry. */
+static void link_table(uint64_t *entry, uint64_t table)
+{
+	platform->prepare_page_table(table);
+	platform->write_pte(entry, table | PTE_PRESENT | PTE_WRITABLE);
+}
+
+/* The level-2 table of GiB number `gib`: the builder's (the first), or a
+ * new, empty one; NULL where a large page is (not the layout we know). */
+static uint64_t *level2_table(uint64_t *l3, uint64_t gib, uint64_t *free)
+{
+	if (l3[gib] & PTE_PRESENT)
+		return l3[gib] & PTE_LARGE ? NULL : (uint64_t *)next_table(l3[gib]);
+	uint64_t table = take_table_page(free);
+
+	memset(phys_to_virt(table), 0, PAGE_SIZE);
+	link_table(&l3[gib], table);
+	return phys_to_virt(table);
+}
+
+/*
+ * Map the rest of RAM at virtual = pseudo-physical, as every other entry
+ * path has it, up to 512 GiB (one level-3 table).  Per 2 MiB: take a free
+ * page, fill it with 512 machine addresses while it is still writable, have
+ * it mapped read-only, then link it into the level-2 table with
+ * mmu_update — two hypercalls per 2 MiB instead of one per page; per GiB
+ * past the first, a new level-2 table the same way.  The table pages come
+ * from *free on, first from the rest of the initial mapping, then from the
+ * RAM mapped just before (always at least 2 MiB ahead).  Returns the end.
+ */
+static uint64_t map_remaining_ram(uint64_t *l3, uint64_t mapped_end, uint64_t ram_end,
+				  uint64_t *free)
+{
+	const uint64_t chunk = (uint64_t)PAGE_SIZE * PT_ENTRIES;        /* 2 MiB */
+	const uint64_t gib = chunk * PT_ENTRIES;
+
+	if (ram_end > gib * PT_ENTRIES)
+		ram_end = gib * PT_ENTRIES;
 	if (mapped_end % chunk != 0)
 		return mapped_end;      /* not the layout we know: leave it */
-	while (mapped_end < ram_end && *free + PAGE_SIZE <= free_end) {
-		uint64_t table = *free;
+	while (mapped_end < ram_end && *free + 2 * PAGE_SIZE <= mapped_end) {
+		uint64_t *l2 = level2_table(l3, mapped_end / gib, free);
+
+		if (!l2)
+			break;
+		uint64_t table = take_table_page(free);
 		uint64_t *l1 = phys_to_virt(table);
 
-		*free += PAGE_SIZE;
 		for (unsigned int j = 0; j < PT_ENTRIES; j++) {
 			uint64_t pfn = mapped_end / PAGE_SIZE + j;
 
 			l1[j] = pfn < start->nr_pages ?
 				(xen_pv_pfn_to_mfn(pfn) << PAGE_SHIFT) | PTE_PRESENT | PTE_WRITABLE : 0;
 		}
-		platform->prepare_page_table(table);
-		platform->write_pte(&l2[mapped_end / chunk], table | PTE_PRESENT | PTE_WRITABLE);
+		link_table(&l2[mapped_end / chunk % PT_ENTRIES], table);
 		mapped_end += chunk;
 	}
 	return mapped_end < ram_end ? mapped_end : ram_end;
@@ -169,19 +204,19 @@ static uint64_t boot_data_end(void)
  * of our image (the page allocator skips the first MiB and the image
  * itself, as on every path), Xen's boot data and the page tables we add
  * (reserved), usable again up to the end of what is mapped, and any rest
- * we could not map (past the first GiB).
+ * we could not map (past 512 GiB, or a layout we do not know).
  */
 static void read_memory(void)
 {
 	uint64_t ram_end = start->nr_pages * PAGE_SIZE;
 	uint64_t image_end = page_round_up((uintptr_t)__kernel_end);
 	uint64_t data_end = boot_data_end();
-	uint64_t *l2 = first_gib_table();
-	uint64_t mapped_end = initial_mapping_end(l2);
+	uint64_t *l3 = low_level3_table();
+	uint64_t mapped_end = initial_mapping_end(l3);
 	uint64_t free = data_end;
 
 	if (mapped_end > data_end)
-		mapped_end = map_remaining_ram(l2, mapped_end, ram_end, &free, mapped_end);
+		mapped_end = map_remaining_ram(l3, mapped_end, ram_end, &free);
 	if (mapped_end > ram_end)
 		mapped_end = ram_end;
 	mapped_ram_end = mapped_end;
