@@ -32,6 +32,14 @@ long xen_pv_map_machine_frame(void *va, uint64_t mfn);
  * from the page allocator (and never given back).  NULL when neither. */
 void *xen_pv_machine_page(uint64_t mfn);
 
+/* The NMIs the NMI callback has taken, and whether events were masked
+ * while it ran (Xen masks them, as an interrupt gate clears IF). */
+struct xen_pv_nmis {
+	unsigned long count;
+	bool events_masked;
+};
+const struct xen_pv_nmis *xen_pv_nmis(void);
+
 /* Make the PV table the platform: the first thing the PV entry does. */
 void xen_pv_platform_select(void);
 

@@ -42,11 +42,12 @@
 #define barrier()       __asm__ volatile("" ::: "memory")
 
 extern const uint8_t xen_pv_trap_stubs[];       /* xen_pv_entry.S */
-extern const uint8_t xen_pv_event_entry[], xen_pv_failsafe_entry[];
+extern const uint8_t xen_pv_event_entry[], xen_pv_failsafe_entry[], xen_pv_nmi_entry[];
 
 static uint64_t boot_system_ns;        /* Xen system time at our boot */
 static evtchn_port_t timer_port;
 static long timer_rc, traps_rc, callbacks_rc;
+static struct xen_pv_nmis nmis;
 
 static volatile struct vcpu_info *vcpu(void)
 {
@@ -92,6 +93,26 @@ void xen_pv_event(void)
 	xen_evtchn_upcall();
 }
 
+/*
+ * The NMI callback (xen_pv_entry.S).  A domU's NMIs come from
+ * VCPUOP_send_nmi (one vCPU of the domain to another, or to itself) or from
+ * dom0 (`xl trigger DOMAIN nmi`); shared_info's nmi_reason holds the
+ * reason bits of hardware NMIs, which only dom0 gets.  Nothing here is
+ * broken by an NMI, so we say so and go on.
+ */
+void xen_pv_nmi(void)
+{
+	nmis.count++;
+	nmis.events_masked = vcpu()->evtchn_upcall_mask;
+	printk("xen: NMI %lu (nmi_reason %#lx)\n", nmis.count,
+	       xen_info()->shared_info->arch.nmi_reason);
+}
+
+const struct xen_pv_nmis *xen_pv_nmis(void)
+{
+	return &nmis;
+}
+
 void xen_pv_failsafe(void)
 {
 	panic("Xen PV failsafe callback: Xen could not restore our segment registers");
@@ -104,6 +125,12 @@ void xen_pv_failsafe(void)
  * entry.  Only the exceptions go in: a PV guest's interrupts are events.
  * flags holds the DPL for `int $n`; its "mask events" bit stays 0, as an
  * x86 trap gate leaves IF alone: exceptions do not change "interrupts".
+ * Not the NMI: its callback (CALLBACKTYPE_nmi) takes that slot, masking
+ * events as an interrupt gate would.  #DF is in the table but never comes:
+ * a fault Xen cannot deliver to us (our stack unusable) makes Xen crash the
+ * domain, and `xl` reports the domain crashed.  #MC (vector 18) is how
+ * Xen's virtual machine check (vMCE) reaches a PV guest, through this
+ * table; it is reported and stops us, as natively.
  */
 static void pv_install_traps(const struct trap_gate *gates, size_t count)
 {
@@ -111,7 +138,7 @@ static void pv_install_traps(const struct trap_gate *gates, size_t count)
 	unsigned int n = 0;
 
 	for (size_t i = 0; i < count && n < EXCEPTION_VECTORS; i++) {
-		if (gates[i].vector >= EXCEPTION_VECTORS)
+		if (gates[i].vector >= EXCEPTION_VECTORS || gates[i].vector == VEC_NMI)
 			continue;
 		table[n++] = (struct trap_info){
 			.vector = gates[i].vector,
@@ -144,6 +171,9 @@ static void install_callbacks(void)
 	if (callbacks_rc == 0)
 		callbacks_rc = register_callback(CALLBACKTYPE_failsafe,
 						 xen_pv_failsafe_entry, CALLBACKF_mask_events);
+	/* Xen masks events for the NMI callback by itself; flags unused. */
+	if (callbacks_rc == 0)
+		callbacks_rc = register_callback(CALLBACKTYPE_nmi, xen_pv_nmi_entry, 0);
 }
 
 /* ---- page tables ------------------------------------------------------------ */
@@ -325,7 +355,7 @@ static void pv_report(void)
 	printk("interrupts: ");
 	report_status("set_trap_table", traps_rc);
 	printk(", ");
-	report_status("event callback", callbacks_rc);
+	report_status("event, failsafe and NMI callbacks", callbacks_rc);
 	printk(", ");
 	report_status("VIRQ_TIMER", timer_rc);
 	printk(" (port %u)\n", timer_port);

@@ -3,16 +3,20 @@
  * page-table update made with mmu_update is what the tables hold (as a
  * machine address), the page tables themselves are read-only to us, and
  * a machine frame is reached in the direct map when it is our RAM and
- * through a new mapping when it is Xen's, and all of RAM is mapped (run
- * with `scripts/xen-lab.sh --mem 1536` to cross the first GiB).  Skipped unless entered as a PV
+ * through a new mapping when it is Xen's, all of RAM is mapped (run
+ * with `scripts/xen-lab.sh --mem 1536` to cross the first GiB), and NMIs
+ * reach the NMI callback.  Skipped unless entered as a PV
  * guest (docs/xen-pv.md).
  */
 #include "arch/x86/traps.h"
 #include "kernel/boot_info.h"
+#include "kernel/irq.h"
 #include "kernel/page_alloc.h"
 #include "kernel/platform.h"
 #include "kernel/test.h"
+#include "kernel/timer.h"
 #include "kernel/vm.h"
+#include "pv/xen/hypercall.h"
 #include "pv/xen/xen.h"
 #include "pv/xen/xen_console.h"
 #include "pv/xen/xen_pv.h"
@@ -20,6 +24,7 @@
 /* The paging tests' slot: nothing else maps the second 512 GiB. */
 #define ALIAS_VA 0x8000000000ull
 #define PT_ENTRIES 512
+#define NMI_PATIENCE_NS (100 * NSEC_PER_MSEC)
 
 #define SKIP_UNLESS_PV()                                                      \
 	do {                                                                  \
@@ -131,4 +136,39 @@ TEST(xen_pv, all_ram_is_mapped)
 				 xen_pv_pfn_to_mfn(pages[i] >> PAGE_SHIFT));
 		}
 	}
+}
+
+/* VCPUOP_send_nmi to ourselves; true once the NMI callback has counted
+ * one more NMI (Xen delivers it on the way back from a hypercall). */
+static bool nmi_arrives(void)
+{
+	unsigned long before = xen_pv_nmis()->count;
+	uint64_t give_up = time_now_ns() + NMI_PATIENCE_NS;
+
+	if (xen_vcpu_op(VCPUOP_send_nmi, 0, NULL) != 0)
+		return false;
+	while (xen_pv_nmis()->count == before && time_now_ns() < give_up)
+		(void)xen_version_op(XENVER_version, NULL);
+	return xen_pv_nmis()->count == before + 1;
+}
+
+/* An NMI reaches the NMI callback, which Xen enters with events masked
+ * (they are enabled here, so that is Xen's doing), and we go on.  The
+ * second one proves the return: Xen holds NMIs back from the first until
+ * our HYPERVISOR_iret, as the CPU does until an iretq. */
+TEST(xen_pv, nmi_reaches_the_callback_and_iret_allows_the_next)
+{
+	SKIP_UNLESS_PV();
+	bool was_enabled = irq_save();
+
+	platform->irq_enable();
+	bool first = nmi_arrives();
+	bool masked = xen_pv_nmis()->events_masked;
+	bool second = nmi_arrives();
+
+	platform->irq_disable();
+	irq_restore(was_enabled);
+	CHECK(first);
+	CHECK(masked);
+	CHECK(second);
 }
