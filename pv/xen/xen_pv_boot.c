@@ -55,8 +55,11 @@ uint64_t xen_pv_pfn_to_mfn(uint64_t pfn)
 	return pfn < start->nr_pages ? p2m[pfn] : ~0ull;
 }
 
+/* Past the M2P's area is Xen's own memory: a wild mfn must not reach it. */
 uint64_t xen_pv_mfn_to_pfn(uint64_t mfn)
 {
+	if (mfn >= MACH2PHYS_NR_ENTRIES)
+		return ~0ull;
 	return ((const volatile unsigned long *)MACH2PHYS_VIRT_START)[mfn];
 }
 
