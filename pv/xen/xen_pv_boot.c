@@ -34,6 +34,7 @@
 #include "pv/xen/xen_pv.h"
 
 #define PT_ENTRIES      512
+#define MAP_BATCH       64      /* level-1 tables made per round at boot */
 
 extern const char __kernel_end[];
 
@@ -136,15 +137,31 @@ static uint64_t *level2_table(uint64_t *l3, uint64_t gib, uint64_t *free)
 	return phys_to_virt(table);
 }
 
+/* Fill the level-1 table at `table` (still writable) with the machine
+ * addresses of the 512 pages from `from` on; none past our RAM. */
+static void fill_level1(uint64_t table, uint64_t from)
+{
+	uint64_t *l1 = phys_to_virt(table);
+
+	for (unsigned int j = 0; j < PT_ENTRIES; j++) {
+		uint64_t pfn = from / PAGE_SIZE + j;
+
+		l1[j] = pfn < start->nr_pages ?
+			(xen_pv_pfn_to_mfn(pfn) << PAGE_SHIFT) | PTE_PRESENT | PTE_WRITABLE : 0;
+	}
+}
+
 /*
  * Map the rest of RAM at virtual = pseudo-physical, as every other entry
- * path has it, up to 512 GiB (one level-3 table).  Per 2 MiB: take a free
- * page, fill it with 512 machine addresses while it is still writable, have
- * it mapped read-only, then link it into the level-2 table with
- * mmu_update — two hypercalls per 2 MiB instead of one per page; per GiB
- * past the first, a new level-2 table the same way.  The table pages come
- * from *free on, first from the rest of the initial mapping, then from the
- * RAM mapped just before (always at least 2 MiB ahead).  Returns the end.
+ * path has it, up to 512 GiB (one level-3 table).  Per 2 MiB a level-1
+ * table: a free page filled with 512 machine addresses while it is still
+ * writable.  Xen accepts a page as a table only while no mapping lets us
+ * write it, so the tables are made in rounds of up to MAP_BATCH: one
+ * write_ptes takes the write bit off their own entries in the direct map,
+ * a second links them into their level-2 tables — two mmu_updates per
+ * 128 MiB.  Per GiB past the first, a new level-2 table (level2_table).
+ * The table pages come from *free on: first the rest of the initial
+ * mapping, then the RAM mapped in the round before.  Returns the end.
  */
 static uint64_t map_remaining_ram(uint64_t *l3, uint64_t mapped_end, uint64_t ram_end,
 				  uint64_t *free)
@@ -156,22 +173,29 @@ static uint64_t map_remaining_ram(uint64_t *l3, uint64_t mapped_end, uint64_t ra
 		ram_end = gib * PT_ENTRIES;
 	if (mapped_end % chunk != 0)
 		return mapped_end;      /* not the layout we know: leave it */
-	while (mapped_end < ram_end && *free + 2 * PAGE_SIZE <= mapped_end) {
-		uint64_t *l2 = level2_table(l3, mapped_end / gib, free);
+	for (;;) {
+		struct pte_write read_only[MAP_BATCH], links[MAP_BATCH];
+		unsigned int n = 0;
+		uint64_t at = mapped_end, *l2, *own_pte;
 
-		if (!l2)
-			break;
-		uint64_t table = take_table_page(free);
-		uint64_t *l1 = phys_to_virt(table);
+		/* Two free pages at most per table (a level-2 one too), both
+		 * below what is mapped already. */
+		while (n < MAP_BATCH && at < ram_end && *free + 2 * PAGE_SIZE <= mapped_end &&
+		       (l2 = level2_table(l3, at / gib, free)) != NULL &&
+		       (own_pte = vm_pte((uintptr_t)phys_to_virt(*free))) != NULL) {
+			uint64_t table = take_table_page(free);
 
-		for (unsigned int j = 0; j < PT_ENTRIES; j++) {
-			uint64_t pfn = mapped_end / PAGE_SIZE + j;
-
-			l1[j] = pfn < start->nr_pages ?
-				(xen_pv_pfn_to_mfn(pfn) << PAGE_SHIFT) | PTE_PRESENT | PTE_WRITABLE : 0;
+			fill_level1(table, at);
+			read_only[n] = (struct pte_write){ own_pte, table | PTE_PRESENT };
+			links[n++] = (struct pte_write){ &l2[at / chunk % PT_ENTRIES],
+							 table | PTE_PRESENT | PTE_WRITABLE };
+			at += chunk;
 		}
-		link_table(&l2[mapped_end / chunk % PT_ENTRIES], table);
-		mapped_end += chunk;
+		if (n == 0)
+			break;
+		platform->write_ptes(read_only, n);
+		platform->write_ptes(links, n);
+		mapped_end = at;
 	}
 	return mapped_end < ram_end ? mapped_end : ram_end;
 }
