@@ -31,6 +31,12 @@ struct trap_gate {
 	void *entry;            /* assembly entry stub (arch/x86/trap_entry.S) */
 };
 
+/* One entry of a batch handed to write_ptes(): which PTE, and its value. */
+struct pte_write {
+	uint64_t *pte;
+	uint64_t value;
+};
+
 /* Why the kernel stops: the value every host reports as our exit status. */
 enum exit_status {
 	EXIT_OK = 0,            /* boot report or every test passed */
@@ -64,6 +70,10 @@ struct platform_ops {
 	/* Page tables.  Physical addresses name the tables; a PV guest
 	 * translates them to machine frames inside its implementation. */
 	void (*write_pte)(uint64_t *pte, uint64_t value);
+	/* Several entries at once, as write_pte each: natively the same
+	 * stores; a PV guest sends them to Xen in one mmu_update, so the cost
+	 * of entering Xen is paid once per batch instead of once per entry. */
+	void (*write_ptes)(const struct pte_write *writes, size_t count);
 	/* An entry as the kernel wrote it: physical address, flags.  (A PV
 	 * guest's tables hold machine addresses, translated back here.) */
 	uint64_t (*read_pte)(const uint64_t *pte);

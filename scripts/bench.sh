@@ -409,6 +409,7 @@ XEN_ROWS=("null hypercall (xen_version), ns per call|null-hypercall|ns/call"
 	"null hypercall, TSC cycles per call|null-hypercall|cycles/call"
 	"PTE write through platform->write_pte, ns per write|pte-write|ns/call"
 	"PTE write, TSC cycles per write|pte-write|cycles/call"
+	"PTE writes, batched 64 per call (write_ptes), ns per PTE|pte-write-batched|ns/call"
 	"event-channel loop-back round trip, ns|evtchn-pingpong|ns/call")
 
 # xen_value LOG NAME UNIT: the number before UNIT on the guest's `bench: NAME:` line.
@@ -445,7 +446,7 @@ xen_section() {
 	echo "SVM (very costly under TCG), a PV guest's a \`syscall\` (cheap under TCG), which"
 	echo "exaggerates PVH's hypercall and event costs far beyond hardware (docs/bench.md)."
 	echo "The PTE write is one \`mmu_update\` hypercall per write under PV, a plain store"
-	echo "under PVH (no batched variant: the platform layer writes one entry per call)."
+	echo "under PVH; batched, one \`mmu_update\` carries 64 entries under PV."
 	echo
 	for host in "${XEN_HOSTS[@]}"; do
 		[[ -z ${notes[$host]:-} ]] || echo "$host: ${notes[$host]}"

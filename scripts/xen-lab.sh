@@ -60,6 +60,8 @@ CMDLINE="$*"
 [[ $TYPE == pvh || $TYPE == pv ]] || { say "--type must be pvh or pv"; exit $E_USAGE; }
 [[ $TIMEOUT =~ ^[0-9]+$ && $TIMEOUT -ge 60 ]] || { say "--timeout: at least 60 seconds"; exit $E_USAGE; }
 [[ $GUEST_MEM =~ ^[0-9]+$ ]] || { say "--mem: MiB, a number"; exit $E_USAGE; }
+# Xen, dom0 (DOM0_MEM) and the domU share QEMU's RAM: keep 1 GiB beside a large domU.
+((GUEST_MEM + 1024 <= QEMU_MEM)) || QEMU_MEM=$((GUEST_MEM + 1024))
 [[ $CMDLINE != *\"* ]] || { say "the command line cannot hold a double quote (xl's config syntax)"; exit $E_USAGE; }
 for f in xen.elf vmlinuz dom0-initrd.cpio.gz; do
 	[[ -s $CACHE/$f ]] || { say "$CACHE/$f missing: run scripts/xenlab/setup.sh"; exit $E_USAGE; }

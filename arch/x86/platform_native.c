@@ -45,6 +45,12 @@ static void native_write_pte(uint64_t *pte, uint64_t value)
 	*(volatile uint64_t *)pte = value;
 }
 
+static void native_write_ptes(const struct pte_write *writes, size_t count)
+{
+	for (size_t i = 0; i < count; i++)
+		native_write_pte(writes[i].pte, writes[i].value);
+}
+
 static uint64_t native_read_pte(const uint64_t *pte)
 {
 	return *(const volatile uint64_t *)pte;
@@ -97,6 +103,7 @@ static const struct platform_ops native_platform = {
 	.idle = native_idle,
 	.install_traps = idt_install,
 	.write_pte = native_write_pte,
+	.write_ptes = native_write_ptes,
 	.read_pte = native_read_pte,
 	.prepare_page_table = native_prepare_page_table,
 	.flush_tlb_page = native_flush_tlb_page,

@@ -2,18 +2,29 @@
  * grant_table.c — grant tables v1: mapping the table, granting and
  * revoking access to our pages, and grant copy (see grant_table.h).
  *
- * Where the table lives.  A PV guest asks Xen for the table's machine
- * frames; a PVH/HVM guest instead names guest-physical frames and asks Xen
- * to put each table frame there: XENMEM_add_to_physmap, space
- * XENMAPSPACE_grant_table, idx = which table frame, gpfn = where.  We take
- * the frames from the page allocator, as ordinary RAM, and never give them
- * back: Xen takes the RAM page that was at each frame away from us and
- * puts its table page there instead, so the allocator must never hand that
- * frame out again.  (Linux uses the PCI BAR of Xen's platform device on
+ * Where the table lives.  Either way we take `want` pages from the page
+ * allocator, as ordinary RAM, never give them back, and make the table
+ * appear at their addresses (place_table_frames, one variant per kind of
+ * guest):
+ *   - a PVH/HVM guest names guest-physical frames and asks Xen to put each
+ *     table frame there: XENMEM_add_to_physmap, space
+ *     XENMAPSPACE_grant_table, idx = which table frame, gpfn = where.  Xen
+ *     takes the RAM page that was at each frame away from us and puts its
+ *     table page there instead;
+ *   - a PV guest asks for the table's machine frames (GNTTABOP_setup_table
+ *     fills a list of them) and maps each one itself, with
+ *     update_va_mapping, over the virtual address of one of those pages:
+ *     the RAM page behind it stays ours but is no longer reachable.
+ * So the allocator must never hand those pages out again.  (Linux uses the PCI BAR of Xen's platform device on
  * HVM, or "unpopulated" holes; a PVH guest has no such device, and the
  * memory map does not say which holes are free, so RAM we own is the one
  * place we know is safe.)  Asking for a frame index past the table's
- * current size makes Xen grow it, up to the domain's limit.
+ * current size makes Xen grow it, up to the domain's limit (setup_table
+ * grows it to the number of frames asked for).
+ *
+ * Frame numbers.  Wherever we give Xen the number of one of our pages (a
+ * grant entry's frame, grant copy's gmfn), it is the number Xen knows the
+ * page by: guest-physical under PVH, machine under PV (gnttab_frame_of).
  *
  * Refs 0-7 are reserved (GNTTAB_NR_RESERVED_ENTRIES): the toolstack uses
  * ref 0 for the console page and ref 1 for the xenstore page.  The rest
@@ -25,6 +36,7 @@
 #include "pv/xen/grant_table.h"
 #include "pv/xen/hypercall.h"
 #include "pv/xen/xen.h"
+#include "pv/xen/xen_pv.h"
 
 #define MAX_REFS        (GNTTAB_MAX_FRAMES * GNTTAB_ENTRIES_PER_FRAME)
 #define NO_REF          UINT32_MAX
@@ -47,6 +59,7 @@ static long query_size(uint32_t *frames, uint32_t *max_frames)
 	return rc;
 }
 
+/* PVH: table frame `index` replaces the RAM page at paddr. */
 static long map_frame(uint32_t index, uint64_t paddr)
 {
 	struct xen_add_to_physmap map = {
@@ -57,6 +70,67 @@ static long map_frame(uint32_t index, uint64_t paddr)
 	};
 
 	return xen_memory_op(XENMEM_add_to_physmap, &map);
+}
+
+/* PVH: one add_to_physmap per frame.  A frame that fails (the domain's
+ * limit reached) ends the table there; the pages after it stay ordinary
+ * RAM, unused. */
+static uint32_t place_frames_pvh(uint64_t paddr, uint32_t want, long *rc)
+{
+	uint32_t placed = 0;
+
+	*rc = 0;
+	while (placed < want && *rc == 0) {
+		*rc = map_frame(placed, paddr + placed * PAGE_SIZE);
+		if (*rc == 0)
+			placed++;
+	}
+	return placed;
+}
+
+/* PV: the machine frames of table frames 0..want-1, all at once. */
+static long table_machine_frames(uint32_t want, xen_pfn_t *mfns)
+{
+	struct gnttab_setup_table setup = { .dom = DOMID_SELF, .nr_frames = want };
+	long rc;
+
+	set_xen_guest_handle(setup.frame_list, mfns);
+	rc = xen_grant_table_op(GNTTABOP_setup_table, &setup, 1);
+	if (rc == 0 && setup.status != GNTST_okay)
+		rc = -XEN_EINVAL;
+	return rc;
+}
+
+/* PV: each table frame mapped over the virtual address of our page. */
+static uint32_t place_frames_pv(uint64_t paddr, uint32_t want, long *rc)
+{
+	xen_pfn_t mfns[GNTTAB_MAX_FRAMES];
+	uint32_t placed = 0;
+
+	*rc = table_machine_frames(want, mfns);
+	while (placed < want && *rc == 0) {
+		*rc = xen_pv_map_machine_frame(phys_to_virt(paddr + placed * PAGE_SIZE),
+					       mfns[placed]);
+		if (*rc == 0)
+			placed++;
+	}
+	return placed;
+}
+
+/* Make up to `want` table frames appear at paddr (our RAM, contiguous):
+ * how many did, and the error that stopped it in *rc. */
+static uint32_t place_table_frames(uint64_t paddr, uint32_t want, long *rc)
+{
+	if (xen_info()->pv)
+		return place_frames_pv(paddr, want, rc);
+	return place_frames_pvh(paddr, want, rc);
+}
+
+uint64_t gnttab_frame_of(const void *page)
+{
+	uint64_t pfn = virt_to_phys(page) >> PAGE_SHIFT;
+
+	return xen_info()->pv ? xen_pv_pfn_to_mfn(pfn) : pfn;
 }
 
 static void put_free(grant_ref_t ref)
@@ -90,8 +164,6 @@ static long setup(void)
 
 	if (!xen_running())
 		return -XEN_ENODEV;
-	if (xen_info()->pv)
-		return -XEN_EOPNOTSUPP; /* PV: GNTTABOP_setup_table + page tables, not done yet */
 	rc = query_size(&xen_frames, &state.xen_max_frames);
 	if (rc != 0)
 		return rc;
@@ -101,13 +173,7 @@ static long setup(void)
 	state.paddr = page_alloc(want);
 	if (!state.paddr)
 		return -XEN_ENOMEM;
-	/* A frame that fails (the domain's limit reached) ends the table
-	 * there; the pages after it stay ordinary RAM, unused. */
-	for (state.frames = 0; state.frames < want; state.frames++) {
-		rc = map_frame(state.frames, state.paddr + state.frames * PAGE_SIZE);
-		if (rc != 0)
-			break;
-	}
+	state.frames = place_table_frames(state.paddr, want, &rc);
 	if (state.frames == 0)
 		return rc;
 	table = phys_to_virt(state.paddr);
@@ -211,7 +277,10 @@ void gnttab_test_set_in_use(grant_ref_t ref, uint16_t bits, bool in_use)
  * that frame of our physical address space at the granter's page (and
  * sets GTF_reading, plus GTF_writing unless read-only, in its entry).
  * Unmapping takes the frame away again, leaving a hole: mapping over RAM
- * would lose that RAM page, so callers pick an address outside RAM.
+ * would lose that RAM page, so callers pick an address outside RAM.  For a
+ * PV domain it is a virtual address: Xen writes the level-1 entry that
+ * maps it (the tables down to level 1 must exist), and unmapping clears
+ * that entry.
  */
 long gnttab_map_grant(domid_t granter, grant_ref_t ref, uint64_t gpa, bool readonly,
 		      grant_handle_t *handle)

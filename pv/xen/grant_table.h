@@ -29,7 +29,7 @@ struct gnttab_state {
 	bool ready;
 	uint32_t frames;                /* frames mapped */
 	uint32_t xen_max_frames;        /* GNTTABOP_query_size: the domain's limit */
-	uint64_t paddr;                 /* guest-physical address of frame 0 */
+	uint64_t paddr;                 /* address of frame 0 (PV: where we mapped it) */
 	uint32_t refs;                  /* frames * 512 */
 	uint32_t free_refs;
 };
@@ -38,7 +38,13 @@ struct gnttab_state {
 long gnttab_init(void);
 const struct gnttab_state *gnttab_state(void);
 
-/* Let `domid` access guest frame `frame` (a page number); returns the ref,
+/* The frame number Xen knows our page by (page: a direct-map address):
+ * what a grant entry's frame and grant copy's gmfn must hold.  Under PVH
+ * the guest-physical frame; under PV the machine frame (Xen does not
+ * translate for a PV guest), ~0 for a page that is not our RAM. */
+uint64_t gnttab_frame_of(const void *page);
+
+/* Let `domid` access our frame `frame` (gnttab_frame_of); returns the ref,
  * or -XEN_ENOSPC when every ref is in use. */
 long gnttab_grant_foreign_access(domid_t domid, uint64_t frame, bool readonly);
 
@@ -57,7 +63,8 @@ const char *gnttab_status_name(int16_t status);
 
 /* The other side, what a backend does: map `granter`'s ref at our
  * guest-physical address gpa (page-aligned, where no RAM is: Xen puts the
- * granted page there and leaves a hole when it is unmapped); 0 and
+ * granted page there and leaves a hole when it is unmapped) — under PV at
+ * the virtual address gpa, whose level-1 table must exist; 0 and
  * *handle, or a negative GNTST_* status (gnttab_status_name()). */
 long gnttab_map_grant(domid_t granter, grant_ref_t ref, uint64_t gpa, bool readonly,
 		      grant_handle_t *handle);

@@ -22,6 +22,24 @@ const struct start_info *xen_pv_start_info(void);
 uint64_t xen_pv_pfn_to_mfn(uint64_t pfn);
 uint64_t xen_pv_mfn_to_pfn(uint64_t mfn);
 
+/* Point the page at va (one of ours, already mapped) at machine frame mfn,
+ * writable: how a PV guest sees pages that are not its RAM (shared_info,
+ * the grant table's frames).  0 or a Xen error. */
+long xen_pv_map_machine_frame(void *va, uint64_t mfn);
+
+/* Where we can reach machine frame mfn: its place in the direct map when
+ * it is one of our mapped RAM pages, else a new mapping over a page taken
+ * from the page allocator (and never given back).  NULL when neither. */
+void *xen_pv_machine_page(uint64_t mfn);
+
+/* The NMIs the NMI callback has taken, and whether events were masked
+ * while it ran (Xen masks them, as an interrupt gate clears IF). */
+struct xen_pv_nmis {
+	unsigned long count;
+	bool events_masked;
+};
+const struct xen_pv_nmis *xen_pv_nmis(void);
+
 /* Make the PV table the platform: the first thing the PV entry does. */
 void xen_pv_platform_select(void);
 

@@ -12,7 +12,8 @@
  *
  * Events (the upcall) arrive at the event callback (CALLBACKTYPE_event)
  * with the same frame, no error code, and event delivery masked; the
- * return through HYPERVISOR_iret unmasks them again.
+ * return through HYPERVISOR_iret unmasks them again.  NMIs arrive the same
+ * way at the NMI callback (CALLBACKTYPE_nmi), not through the trap table.
  */
 #include <xen/xen.h>
 
@@ -60,10 +61,12 @@ xen_pv_trap_common:
 	restore_registers
 	xen_iret
 
-/* The event callback: save what C may change, run the upcall, return
- * through HYPERVISOR_iret (flags 0: not returning from a syscall). */
-	.globl	xen_pv_event_entry
-xen_pv_event_entry:
+/* A callback that is not an exception (no vector, no trap frame): save
+ * what C may change, call `handler`, return through HYPERVISOR_iret
+ * (flags 0: not returning from a syscall). */
+.macro callback_entry name, handler
+	.globl	\name
+\name:
 	xen_bounce_frame_to_native
 	pushq	%rax
 	pushq	%rcx
@@ -78,7 +81,7 @@ xen_pv_event_entry:
 	mov	%rsp, %rbp
 	and	$-16, %rsp			/* the C ABI's stack alignment */
 	cld
-	call	xen_pv_event
+	call	\handler
 	mov	%rbp, %rsp
 	popq	%rbp
 	popq	%r11
@@ -91,6 +94,15 @@ xen_pv_event_entry:
 	popq	%rcx
 	popq	%rax
 	xen_iret
+.endm
+
+/* The event callback (CALLBACKTYPE_event): the upcall. */
+	callback_entry xen_pv_event_entry, xen_pv_event
+
+/* The NMI callback (CALLBACKTYPE_nmi), entered with events masked.  Xen
+ * holds back further NMIs until our HYPERVISOR_iret, as the CPU does
+ * until an iretq. */
+	callback_entry xen_pv_nmi_entry, xen_pv_nmi
 
 /* The failsafe callback: Xen could not reload our segment registers on a
  * return to us.  Nothing sensible can go on; report it. */

@@ -9,7 +9,7 @@
  *   irq_disable/enable   vcpu_info.evtchn_upcall_mask, Xen's "IF"
  *   idle                 SCHEDOP_block
  *   install_traps        HYPERVISOR_set_trap_table (+ xen_pv_entry.S)
- *   write_pte, flushes   mmu_update, mmuext_op (machine addresses via P2M)
+ *   write_pte(s), flushes  mmu_update (batched), mmuext_op (machine addresses via P2M)
  *   time, timer          vcpu_time_info (pvclock), VCPUOP_set_singleshot_timer
  *   early_write          the start_info console ring
  *   shutdown             SCHEDOP_shutdown
@@ -37,15 +37,17 @@
 #define EXCEPTION_VECTORS       32
 #define PV_TRAP_STUB_SIZE       32      /* xen_pv_entry.S */
 #define TRAP_INFO_DPL_USER      3       /* `int3` and `int $n` come from ring 3 */
+#define MMU_BATCH               64      /* mmu_update requests per hypercall (1 KiB of stack) */
 
 #define barrier()       __asm__ volatile("" ::: "memory")
 
 extern const uint8_t xen_pv_trap_stubs[];       /* xen_pv_entry.S */
-extern const uint8_t xen_pv_event_entry[], xen_pv_failsafe_entry[];
+extern const uint8_t xen_pv_event_entry[], xen_pv_failsafe_entry[], xen_pv_nmi_entry[];
 
 static uint64_t boot_system_ns;        /* Xen system time at our boot */
 static evtchn_port_t timer_port;
 static long timer_rc, traps_rc, callbacks_rc;
+static struct xen_pv_nmis nmis;
 
 static volatile struct vcpu_info *vcpu(void)
 {
@@ -91,6 +93,26 @@ void xen_pv_event(void)
 	xen_evtchn_upcall();
 }
 
+/*
+ * The NMI callback (xen_pv_entry.S).  A domU's NMIs come from
+ * VCPUOP_send_nmi (one vCPU of the domain to another, or to itself) or from
+ * dom0 (`xl trigger DOMAIN nmi`); shared_info's nmi_reason holds the
+ * reason bits of hardware NMIs, which only dom0 gets.  Nothing here is
+ * broken by an NMI, so we say so and go on.
+ */
+void xen_pv_nmi(void)
+{
+	nmis.count++;
+	nmis.events_masked = vcpu()->evtchn_upcall_mask;
+	printk("xen: NMI %lu (nmi_reason %#lx)\n", nmis.count,
+	       xen_info()->shared_info->arch.nmi_reason);
+}
+
+const struct xen_pv_nmis *xen_pv_nmis(void)
+{
+	return &nmis;
+}
+
 void xen_pv_failsafe(void)
 {
 	panic("Xen PV failsafe callback: Xen could not restore our segment registers");
@@ -103,6 +125,12 @@ void xen_pv_failsafe(void)
  * entry.  Only the exceptions go in: a PV guest's interrupts are events.
  * flags holds the DPL for `int $n`; its "mask events" bit stays 0, as an
  * x86 trap gate leaves IF alone: exceptions do not change "interrupts".
+ * Not the NMI: its callback (CALLBACKTYPE_nmi) takes that slot, masking
+ * events as an interrupt gate would.  #DF is in the table but never comes:
+ * a fault Xen cannot deliver to us (our stack unusable) makes Xen crash the
+ * domain, and `xl` reports the domain crashed.  #MC (vector 18) is how
+ * Xen's virtual machine check (vMCE) reaches a PV guest, through this
+ * table; it is reported and stops us, as natively.
  */
 static void pv_install_traps(const struct trap_gate *gates, size_t count)
 {
@@ -110,7 +138,7 @@ static void pv_install_traps(const struct trap_gate *gates, size_t count)
 	unsigned int n = 0;
 
 	for (size_t i = 0; i < count && n < EXCEPTION_VECTORS; i++) {
-		if (gates[i].vector >= EXCEPTION_VECTORS)
+		if (gates[i].vector >= EXCEPTION_VECTORS || gates[i].vector == VEC_NMI)
 			continue;
 		table[n++] = (struct trap_info){
 			.vector = gates[i].vector,
@@ -143,6 +171,9 @@ static void install_callbacks(void)
 	if (callbacks_rc == 0)
 		callbacks_rc = register_callback(CALLBACKTYPE_failsafe,
 						 xen_pv_failsafe_entry, CALLBACKF_mask_events);
+	/* Xen masks events for the NMI callback by itself; flags unused. */
+	if (callbacks_rc == 0)
+		callbacks_rc = register_callback(CALLBACKTYPE_nmi, xen_pv_nmi_entry, 0);
 }
 
 /* ---- page tables ------------------------------------------------------------ */
@@ -157,21 +188,52 @@ static uint64_t pte_to_machine(uint64_t value)
 	return (value & ~PTE_ADDRESS) | (mfn << PAGE_SHIFT);
 }
 
-/* Page tables are read-only to us: ask Xen to write (and check) the entry,
- * naming it by its machine address. */
-static void pv_write_pte(uint64_t *pte, uint64_t value)
+/* One mmu_update request: the entry named by its machine address (the low
+ * bits say which kind of update), the value with a machine address. */
+static struct mmu_update pte_request(const struct pte_write *w)
 {
-	uintptr_t va = (uintptr_t)pte;
-	struct mmu_update req = {
+	uintptr_t va = (uintptr_t)w->pte;
+
+	return (struct mmu_update){
 		.ptr = (xen_pv_pfn_to_mfn(va >> PAGE_SHIFT) << PAGE_SHIFT) |
 		       (va & (PAGE_SIZE - 1)) | MMU_NORMAL_PT_UPDATE,
-		.val = pte_to_machine(value),
+		.val = pte_to_machine(w->value),
 	};
-	long rc = xen_hypercall(__HYPERVISOR_mmu_update, (uintptr_t)&req, 1, 0,
-				DOMID_SELF, 0);
+}
 
-	if (rc != 0)
-		panic("mmu_update of the PTE at %p to %#lx: %s", pte, value, xen_error_name(rc));
+/*
+ * Page tables are read-only to us: ask Xen to write (and check) the
+ * entries, up to MMU_BATCH per hypercall.  Xen does them in order and
+ * stops at the first it refuses; `done` then says how many went in, and
+ * the refused one is writes[done].
+ */
+static void pv_write_ptes(const struct pte_write *writes, size_t count)
+{
+	struct mmu_update reqs[MMU_BATCH];
+
+	while (count > 0) {
+		unsigned int n = count < MMU_BATCH ? count : MMU_BATCH, done = 0;
+
+		for (unsigned int i = 0; i < n; i++)
+			reqs[i] = pte_request(&writes[i]);
+		long rc = xen_hypercall(__HYPERVISOR_mmu_update, (uintptr_t)reqs, n,
+					(uintptr_t)&done, DOMID_SELF, 0);
+
+		if (done >= n)
+			done = 0;
+		if (rc != 0)
+			panic("mmu_update of the PTE at %p to %#lx: %s", writes[done].pte,
+			      writes[done].value, xen_error_name(rc));
+		writes += n;
+		count -= n;
+	}
+}
+
+static void pv_write_pte(uint64_t *pte, uint64_t value)
+{
+	struct pte_write w = { pte, value };
+
+	pv_write_ptes(&w, 1);
 }
 
 /* Back from machine to pseudo-physical, through Xen's M2P. */
@@ -293,7 +355,7 @@ static void pv_report(void)
 	printk("interrupts: ");
 	report_status("set_trap_table", traps_rc);
 	printk(", ");
-	report_status("event callback", callbacks_rc);
+	report_status("event, failsafe and NMI callbacks", callbacks_rc);
 	printk(", ");
 	report_status("VIRQ_TIMER", timer_rc);
 	printk(" (port %u)\n", timer_port);
@@ -332,6 +394,7 @@ static const struct platform_ops xen_pv_platform = {
 	.idle = pv_idle,
 	.install_traps = pv_install_traps,
 	.write_pte = pv_write_pte,
+	.write_ptes = pv_write_ptes,
 	.read_pte = pv_read_pte,
 	.prepare_page_table = pv_prepare_page_table,
 	.flush_tlb_page = pv_flush_tlb_page,

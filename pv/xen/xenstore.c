@@ -25,6 +25,7 @@
 #include "pv/xen/xen.h"
 #include "pv/xen/xen_clock.h"
 #include "pv/xen/xen_evtchn.h"
+#include "pv/xen/xen_pv.h"
 #include "pv/xen/xenstore.h"
 #include "pv/xen/xs_ring.h"
 
@@ -256,25 +257,49 @@ static long path_request(uint32_t type, xs_transaction_t tx, const char *path)
 
 /* ---- the API ------------------------------------------------------------ */
 
-static long setup(void)
+/* PVH: two HVM parameters; the page is a guest-physical frame, reached
+ * like RAM through the direct map. */
+static long ring_from_hvm_params(void **page, evtchn_port_t *evtchn)
 {
-	uint64_t pfn, evtchn;
-	long rc;
+	uint64_t pfn, value;
+	long rc = xen_hvm_get_param(HVM_PARAM_STORE_PFN, &pfn);
 
-	if (!xen_running() || !xen_info()->shared_info)
-		return -XEN_ENODEV;
-	if (xen_info()->pv)
-		return -XEN_EOPNOTSUPP; /* PV: the ring is in start_info, not done yet */
-	rc = xen_hvm_get_param(HVM_PARAM_STORE_PFN, &pfn);
 	if (rc == 0)
-		rc = xen_hvm_get_param(HVM_PARAM_STORE_EVTCHN, &evtchn);
+		rc = xen_hvm_get_param(HVM_PARAM_STORE_EVTCHN, &value);
 	if (rc != 0)
 		return rc;
 	if (pfn == 0 || (pfn << PAGE_SHIFT) >= DIRECT_MAP_END)
 		return -XEN_ENODEV;
-	/* PVH: the page is a guest-physical frame, reached like RAM. */
-	port = evtchn;
-	if (!xs_ring_attach(&ring, phys_to_virt(pfn << PAGE_SHIFT)))
+	*page = phys_to_virt(pfn << PAGE_SHIFT);
+	*evtchn = value;
+	return 0;
+}
+
+/* PV: start_info names the page by machine frame (store_mfn); the
+ * builder put it among our RAM, so the M2P finds it in the direct map. */
+static long ring_from_start_info(void **page, evtchn_port_t *evtchn)
+{
+	const struct start_info *si = xen_pv_start_info();
+
+	if (si->store_mfn == 0)
+		return -XEN_ENODEV;
+	*page = xen_pv_machine_page(si->store_mfn);
+	*evtchn = si->store_evtchn;
+	return *page ? 0 : -XEN_ENODEV;
+}
+
+static long setup(void)
+{
+	void *page;
+	long rc;
+
+	if (!xen_running() || !xen_info()->shared_info)
+		return -XEN_ENODEV;
+	rc = xen_info()->pv ? ring_from_start_info(&page, &port)
+			    : ring_from_hvm_params(&page, &port);
+	if (rc != 0)
+		return rc;
+	if (!xs_ring_attach(&ring, page))
 		return -XEN_EIO;
 	return xen_evtchn_bind_handler(port, upcall, NULL);
 }

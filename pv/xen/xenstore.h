@@ -5,7 +5,8 @@
  *
  * The guest talks to the xenstore daemon (xenstored, in dom0) over a pair
  * of byte rings in one shared page plus an event channel, both given by
- * HVM parameters (HVM_PARAM_STORE_PFN, HVM_PARAM_STORE_EVTCHN).  Each
+ * HVM parameters (HVM_PARAM_STORE_PFN, HVM_PARAM_STORE_EVTCHN) to a PVH
+ * guest, by start_info (store_mfn, store_evtchn) to a PV one.  Each
  * request is a struct xsd_sockmsg header (type, request id, transaction
  * id, length) and nul-separated strings (xen/io/xs_wire.h); the reply
  * carries the same request id, or comes as XS_ERROR with an errno name.

@@ -12,7 +12,9 @@
 #include "arch/x86/hypervisor.h"
 #include "kernel/boot_info.h"
 #include "kernel/page_alloc.h"
+#include "kernel/platform.h"
 #include "kernel/test.h"
+#include "kernel/vm.h"
 #include "lib/parse.h"
 #include "lib/string.h"
 #include "pv/xen/grant_table.h"
@@ -22,6 +24,9 @@
 #include "tests/guest/xen_test.h"
 
 #define DOM0    0
+/* PV: where our own grant is mapped, away from the other tests' addresses
+ * (test_paging.c, test_xen_pv.c, xen_bench.c). */
+#define GRANT_MAP_VA    0x8000600000ull
 
 /* A GNTST_* status, by name. */
 #define CHECK_GNTST(expr, expected) CHECK_NAMED(expr, expected, status_name)
@@ -32,7 +37,7 @@ static const char *status_name(long rc)
 	return rc < -20 ? xen_error_name(rc) : gnttab_status_name(rc);
 }
 
-#define SKIP_UNLESS_GNTTAB() SKIP_UNLESS_INIT(gnttab_init(), "grant tables")
+#define SKIP_UNLESS_GNTTAB() SKIP_UNLESS_INIT(gnttab_init())
 
 TEST(xen_gnttab, table_is_mapped)
 {
@@ -62,18 +67,18 @@ TEST(xen_gnttab, grant_fills_entry_and_revoke_clears_it)
 	SKIP_UNLESS_GNTTAB();
 	page = page_alloc(1);
 	CHECK(page != 0);
-	ref = gnttab_grant_foreign_access(DOM0, page >> PAGE_SHIFT, true);
+	ref = gnttab_grant_foreign_access(DOM0, gnttab_frame_of(phys_to_virt(page)), true);
 	CHECK(ref >= GNTTAB_NR_RESERVED_ENTRIES);
 	const volatile struct grant_entry_v1 *e = gnttab_entry(ref);
 
 	CHECK_EQ(e->domid, DOM0);
-	CHECK_EQ(e->frame, page >> PAGE_SHIFT);
+	CHECK_EQ(e->frame, gnttab_frame_of(phys_to_virt(page)));
 	CHECK_EQ(e->flags, GTF_permit_access | GTF_readonly);
 	CHECK_XEN(gnttab_end_foreign_access(ref), 0);
 	CHECK_EQ(e->flags, GTF_invalid);
 	CHECK_XEN(gnttab_end_foreign_access(ref), -XEN_EINVAL);     /* twice */
 
-	ref = gnttab_grant_foreign_access(DOM0, page >> PAGE_SHIFT, false);
+	ref = gnttab_grant_foreign_access(DOM0, gnttab_frame_of(phys_to_virt(page)), false);
 	CHECK(ref >= GNTTAB_NR_RESERVED_ENTRIES);
 	CHECK_EQ(gnttab_entry(ref)->flags, GTF_permit_access);     /* writable */
 	CHECK_XEN(gnttab_end_foreign_access(ref), 0);
@@ -88,7 +93,7 @@ TEST(xen_gnttab, revoke_refused_while_peer_maps)
 	SKIP_UNLESS_GNTTAB();
 	page = page_alloc(1);
 	CHECK(page != 0);
-	ref = gnttab_grant_foreign_access(DOM0, page >> PAGE_SHIFT, false);
+	ref = gnttab_grant_foreign_access(DOM0, gnttab_frame_of(phys_to_virt(page)), false);
 	CHECK(ref >= 0);
 	gnttab_test_set_in_use(ref, GTF_reading | GTF_writing, true);
 	CHECK_XEN(gnttab_end_foreign_access(ref), -XEN_EBUSY);
@@ -140,7 +145,7 @@ static void copy_through_grant(struct gnttab_copy *op, domid_t granter, grant_re
 {
 	*op = (struct gnttab_copy){
 		.source = { .u.ref = ref, .domid = granter },
-		.dest = { .u.gmfn = dest >> PAGE_SHIFT, .domid = DOMID_SELF },
+		.dest = { .u.gmfn = gnttab_frame_of(phys_to_virt(dest)), .domid = DOMID_SELF },
 		.len = PAGE_SIZE,
 		.flags = GNTCOPY_source_gref,
 	};
@@ -164,7 +169,7 @@ TEST(xen_gnttab, grant_copy_to_ourselves)
 	for (unsigned int i = 0; i < PAGE_SIZE; i++)
 		((uint8_t *)phys_to_virt(source))[i] = (uint8_t)(i * 7 + 3);
 	memset(phys_to_virt(dest), 0, PAGE_SIZE);
-	ref = gnttab_grant_foreign_access(self, source >> PAGE_SHIFT, true);
+	ref = gnttab_grant_foreign_access(self, gnttab_frame_of(phys_to_virt(source)), true);
 	CHECK(ref >= 0);
 	copy_through_grant(&op, self, ref, dest);
 	CHECK_XEN(gnttab_copy(&op, 1), 0);
@@ -203,6 +208,18 @@ static uint64_t frame_outside_ram(void)
 	return candidate < UINT64_C(0xf0000000) ? candidate : 0;
 }
 
+/* Where a grant we map can appear.  PVH: a guest-physical frame above RAM
+ * (seen through the identity map).  PV: a virtual address, whose level-1
+ * entry Xen writes: one with its tables in place and its entry empty. */
+static uint64_t grant_map_address(void)
+{
+	if (!xen_info()->pv)
+		return frame_outside_ram();
+	uint64_t *pte = vm_pte_alloc(GRANT_MAP_VA);
+
+	return pte && platform->read_pte(pte) == 0 ? GRANT_MAP_VA : 0;
+}
+
 /* The real in-use case: we play the backend and map our own grant.  While
  * it is mapped Xen sets GTF_reading/GTF_writing and revoke must refuse;
  * after the unmap it works. */
@@ -216,13 +233,13 @@ TEST(xen_gnttab, revoke_refused_while_really_mapped)
 	SKIP_UNLESS_GNTTAB();
 	if (our_domid(&self) != 0)
 		SKIP("no domain id from xenstore");
-	where = frame_outside_ram();
+	where = grant_map_address();
 	if (!where)
-		SKIP("no free guest-physical frame above RAM");
+		SKIP("no free address to map the grant at");
 	page = page_alloc(1);
 	CHECK(page != 0);
 	memset(phys_to_virt(page), 0x5a, PAGE_SIZE);
-	ref = gnttab_grant_foreign_access(self, page >> PAGE_SHIFT, false);
+	ref = gnttab_grant_foreign_access(self, gnttab_frame_of(phys_to_virt(page)), false);
 	CHECK(ref >= 0);
 	CHECK_GNTST(gnttab_map_grant(self, ref, where, false, &handle), GNTST_okay);
 	CHECK_EQ(gnttab_entry(ref)->flags & (GTF_reading | GTF_writing),

@@ -30,17 +30,14 @@
 			SKIP("shared_info is not mapped");                    \
 	} while (0)
 
-/* Runs a Xen service's init (grant tables, xenstore): it must succeed,
- * unless the service is not done for this kind of guest yet. */
-#define SKIP_UNLESS_INIT(init_expr, what)                                     \
+/* Runs a Xen service's init (grant tables, xenstore), PVH or PV: on Xen
+ * it must succeed. */
+#define SKIP_UNLESS_INIT(init_expr)                                           \
 	do {                                                                  \
 		SKIP_UNLESS_XEN_MAPPED();                                     \
-		long init_rc_ = (init_expr);                                  \
-		if (init_rc_ == -XEN_EOPNOTSUPP)                              \
-			SKIP("%s: not done for a PV guest yet", what);        \
-		CHECK_XEN(init_rc_, 0);                                       \
+		CHECK_XEN((init_expr), 0);                                    \
 	} while (0)
 
-#define SKIP_UNLESS_XENSTORE() SKIP_UNLESS_INIT(xs_init(), "xenstore")
+#define SKIP_UNLESS_XENSTORE() SKIP_UNLESS_INIT(xs_init())
 
 #endif
