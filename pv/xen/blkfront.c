@@ -36,6 +36,7 @@
 
 #include "arch/x86/cpu.h"
 #include "kernel/block.h"
+#include "kernel/cmdline.h"
 #include "kernel/console.h"
 #include "kernel/errno.h"
 #include "kernel/heap.h"
@@ -106,6 +107,21 @@ struct blkfront {
 
 static unsigned int disk_count;
 static const char *absent_reason = "blkfront_init has not run";
+static bool persistent_off;
+
+/* Without persistent grants every request grants and revokes its pages:
+ * the path a backend without feature-persistent takes, tried on one that
+ * has it (Linux's blkback) by not offering ours. */
+static bool set_persistent(const char *value)
+{
+	if (!value || (strcmp(value, "on") != 0 && strcmp(value, "off") != 0))
+		return false;
+	persistent_off = strcmp(value, "off") == 0;
+	return true;
+}
+CMDLINE_OPTION(xen_blkfront_persistent, "xen_blkfront.persistent", set_persistent,
+	       "xen_blkfront.persistent=off: do not offer persistent grants to Xen disk "
+	       "backends (default on: used whenever the backend offers them too)");
 
 static struct blkfront *to_bf(struct block_device *bdev)
 {
@@ -576,7 +592,7 @@ static long publish_ring(xs_transaction_t tx, void *arg)
 	if (rc == 0)
 		rc = write_node(tx, bf->dir, "protocol", "%s", XEN_IO_PROTO_ABI_NATIVE);
 	if (rc == 0)
-		rc = write_node(tx, bf->dir, "feature-persistent", "%u", 1);
+		rc = write_node(tx, bf->dir, "feature-persistent", "%u", !persistent_off);
 	return rc;
 }
 
@@ -629,7 +645,7 @@ static void read_features(struct blkfront *bf)
 
 	f->flush = backend_number(bf, "feature-flush-cache", 0) != 0;
 	f->barrier = backend_number(bf, "feature-barrier", 0) != 0;
-	f->persistent = backend_number(bf, "feature-persistent", 0) != 0;
+	f->persistent = !persistent_off && backend_number(bf, "feature-persistent", 0) != 0;
 	f->readonly = (backend_number(bf, "info", 0) & VDISK_READONLY) != 0;
 	f->indirect_segments = indirect > INDIRECT_SEGMENTS ? INDIRECT_SEGMENTS : indirect;
 	bf->segments = f->indirect_segments > BLKIF_MAX_SEGMENTS_PER_REQUEST ?
@@ -666,10 +682,11 @@ static void describe(struct blkfront *bf)
 {
 	const struct blkfront_features *f = &bf->features;
 
-	snprintf(bf->model, sizeof(bf->model), "Xen blkfront, backend dom%u:%s%s%s%s indirect %u%s",
-		 bf->backend_id, f->flush ? " flush" : "", f->barrier ? " barrier" : "",
-		 f->persistent ? " persistent" : "", f->indirect_segments ? "" : " no",
-		 f->indirect_segments, f->readonly ? ", read-only" : "");
+	snprintf(bf->model, sizeof(bf->model),
+		 "Xen blkfront, backend dom%u:%s%s %s grants, indirect %u%s", bf->backend_id,
+		 f->flush ? " flush" : "", f->barrier ? " barrier" : "",
+		 f->persistent ? "persistent" : "per-request", f->indirect_segments,
+		 f->readonly ? ", read-only" : "");
 }
 
 /*

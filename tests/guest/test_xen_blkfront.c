@@ -5,8 +5,10 @@
  * disk by test_block.c; here: the xenbus handshake reached Connected on
  * both sides, the features the backend offered are the ones we use,
  * several requests travel together, the indirect path and persistent
- * grants are used when offered, and the check every response passes
- * before we believe it (that one needs no disk and runs everywhere).
+ * grants are used when offered (and grants per request when not: the
+ * harness also boots with xen_blkfront.persistent=off), and the check
+ * every response passes before we believe it (that one needs no disk and
+ * runs everywhere).
  *
  * The disk tests skip, with the reason, where there is no vbd: every
  * non-Xen host, and a PV domU until its xenstore and grant tables exist.
@@ -18,6 +20,7 @@
 #include "kernel/test.h"
 #include "lib/string.h"
 #include "pv/xen/blkfront.h"
+#include "pv/xen/grant_table.h"
 #include "pv/xen/xenbus.h"
 #include "tests/guest/xen_test.h"
 
@@ -112,7 +115,8 @@ TEST(xen_blkfront, both_halves_are_connected)
 
 /* What we use is what the backend's nodes say (Linux's blkback offers
  * flush, persistent grants and 256 indirect segments, of which we take
- * INDIRECT_SEGMENTS), and the request size follows. */
+ * 32), persistent grants only if we offered them too, and the request
+ * size follows. */
 TEST(xen_blkfront, features_are_the_backends)
 {
 	struct block_device *dev = xen_disk();
@@ -120,14 +124,15 @@ TEST(xen_blkfront, features_are_the_backends)
 	SKIP_UNLESS_VBD(dev);
 	struct blkfront *bf = blkfront_of(dev);
 	const struct blkfront_features *f = blkfront_features(bf);
-	uint64_t indirect = 0, persistent = 0, flush = 0;
+	uint64_t indirect = 0, persistent = 0, flush = 0, offered = 0;
 
 	xenbus_read_u64(blkfront_backend_dir(bf), "feature-max-indirect-segments", &indirect);
 	xenbus_read_u64(blkfront_backend_dir(bf), "feature-persistent", &persistent);
 	xenbus_read_u64(blkfront_backend_dir(bf), "feature-flush-cache", &flush);
+	CHECK_XEN(xenbus_read_u64(blkfront_dir(bf), "feature-persistent", &offered), 0);
 	CHECK_EQ(f->indirect_segments != 0, indirect != 0);
 	CHECK(f->indirect_segments <= indirect);
-	CHECK_EQ(f->persistent, persistent != 0);
+	CHECK_EQ(f->persistent, persistent != 0 && offered != 0);
 	CHECK_EQ(f->flush, flush != 0);
 	CHECK_EQ(dev->max_sectors_per_request,
 		 (f->indirect_segments > BLKIF_MAX_SEGMENTS_PER_REQUEST ?
@@ -195,8 +200,10 @@ TEST(xen_blkfront, large_reads_use_indirect_requests_when_offered)
 }
 
 /* With persistent grants the backend keeps our pages mapped, so reads and
- * writes make no new grants; without, each request grants its pages. */
-TEST(xen_blkfront, persistent_grants_are_reused)
+ * writes make no new grants; without (xen_blkfront.persistent=off, or a
+ * backend that does not offer them), each request grants its pages and
+ * gives every one back when its response comes. */
+TEST(xen_blkfront, grants_follow_the_negotiation)
 {
 	struct block_device *dev = xen_disk();
 
@@ -205,16 +212,15 @@ TEST(xen_blkfront, persistent_grants_are_reused)
 	const struct blkfront_stats *stats = blkfront_stats(bf);
 	uint8_t *buf = kmalloc(SMALL_READ * SECTOR);
 	uint64_t grants_before = stats->grants;
-	bool persistent = blkfront_features(bf)->persistent;
+	uint32_t free_before = gnttab_state()->free_refs;
 
 	CHECK(buf != NULL);
 	for (unsigned int i = 0; i < 4; i++)
 		CHECK_EQ(block_read(dev, SCRATCH_LBA + i * SMALL_READ, SMALL_READ, buf), 0);
 	CHECK_EQ(block_write(dev, SCRATCH_LBA, SMALL_READ, buf), 0);
-	CHECK_EQ(stats->grants - grants_before, persistent ? 0 : 5);
+	CHECK_EQ(stats->grants - grants_before, blkfront_features(bf)->persistent ? 0 : 5);
+	CHECK_EQ(gnttab_state()->free_refs, free_before);
 	kfree(buf);
-	if (!persistent)
-		SKIP("the backend does not offer feature-persistent");
 }
 
 /* A flush is a request of its own, without segments. */
