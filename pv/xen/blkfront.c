@@ -790,7 +790,48 @@ void blkfront_init(void)
 		probe(name);
 }
 
+/*
+ * A disconnected disk, again.  The backend closes after us (blkback goes
+ * Closed when we do, and back to InitWait when we say Initialising), then
+ * the whole handshake runs with a fresh ring, port and slots.  The old
+ * ones stay granted, since the backend that misbehaved may still hold
+ * them: each reconnection costs their memory and grant references.
+ */
+long blkfront_reconnect(struct blkfront *bf)
+{
+	long rc;
+
+	if (!bf->stats.broken)
+		return -XEN_EISCONN;
+	rc = wait_for_backend(bf, XenbusStateClosed);
+	if (rc == 0)
+		rc = xenbus_switch_state(bf->dir, XenbusStateInitialising);
+	if (rc != 0)
+		return rc;
+	memset(bf->slots, 0, sizeof(bf->slots));
+	rc = connect(bf);
+	if (rc == 0) {
+		bf->stats.broken = false;
+		printk("xen-blkfront: %s: connected again\n", bf->name);
+	}
+	return rc;
+}
+
 /* ---- for tests ------------------------------------------------------------------------- */
+
+int blkfront_poll(struct blkfront *bf)
+{
+	bool was_enabled = irq_save();
+	int rc = bf->stats.broken ? -EIO : take_responses(bf);
+
+	irq_restore(was_enabled);
+	return rc;
+}
+
+struct blkif_sring *blkfront_shared_ring(struct blkfront *bf)
+{
+	return bf->ring.sring;
+}
 
 const char *blkfront_absent_reason(void)
 {

@@ -62,6 +62,17 @@ const struct blkfront_stats *blkfront_stats(const struct blkfront *bf);
 const char *blkfront_dir(const struct blkfront *bf);
 const char *blkfront_backend_dir(const struct blkfront *bf);
 
+/* After the disk was disconnected (stats.broken): wait for the backend to
+ * close, then connect again with a fresh ring.  0, -XEN_EISCONN when the
+ * disk is connected, or the failed step's error. */
+long blkfront_reconnect(struct blkfront *bf);
+
+/* For tests that play a lying backend: the ring as the backend sees it,
+ * and taking whatever responses are on it now (0, or -EIO when the disk
+ * is, or has just been, disconnected). */
+struct blkif_sring *blkfront_shared_ring(struct blkfront *bf);
+int blkfront_poll(struct blkfront *bf);
+
 /*
  * Is this response (already copied out of the shared ring) one we can
  * accept?  slot_ops[id] is the operation in flight in slot id, or

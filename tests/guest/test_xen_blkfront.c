@@ -6,9 +6,10 @@
  * both sides, the features the backend offered are the ones we use,
  * several requests travel together, the indirect path and persistent
  * grants are used when offered (and grants per request when not: the
- * harness also boots with xen_blkfront.persistent=off), and the check
- * every response passes before we believe it (that one needs no disk and
- * runs everywhere).
+ * harness also boots with xen_blkfront.persistent=off), a lying backend
+ * disconnects the disk until it reconnects, and the check every response
+ * passes before we believe it (that one needs no disk and runs
+ * everywhere).
  *
  * The disk tests skip, with the reason, where there is no vbd: every
  * non-Xen host, and a PV domU until its xenstore and grant tables exist.
@@ -16,7 +17,9 @@
  * flush.
  */
 #include "kernel/block.h"
+#include "kernel/errno.h"
 #include "kernel/heap.h"
+#include "kernel/page_alloc.h"
 #include "kernel/test.h"
 #include "lib/string.h"
 #include "pv/xen/blkfront.h"
@@ -221,6 +224,43 @@ TEST(xen_blkfront, grants_follow_the_negotiation)
 	CHECK_EQ(stats->grants - grants_before, blkfront_features(bf)->persistent ? 0 : 5);
 	CHECK_EQ(gnttab_state()->free_refs, free_before);
 	kfree(buf);
+}
+
+/* The test plays a lying backend on the real disk's ring: one response
+ * that no request asked for.  That disk is disconnected (only it: the
+ * kernel and this test go on), its requests fail, and once the backend
+ * has closed too the handshake runs again and the disk works. */
+TEST(xen_blkfront, a_lying_backend_disconnects_the_disk_until_reconnected)
+{
+	struct block_device *dev = xen_disk();
+
+	SKIP_UNLESS_VBD(dev);
+	struct blkfront *bf = blkfront_of(dev);
+	struct blkif_sring *sring = blkfront_shared_ring(bf);
+	uint8_t *before = kmalloc(SECTOR), *after = kmalloc(SECTOR);
+	enum xenbus_state ours, theirs;
+	RING_IDX prod;
+
+	CHECK(before && after);
+	CHECK_EQ(block_read(dev, SCRATCH_LBA, 1, before), 0);
+	prod = sring->rsp_prod;         /* nothing in flight: every response taken */
+	sring->ring[prod % __RING_SIZE(sring, PAGE_SIZE)].rsp =
+		(struct blkif_response){ 0, BLKIF_OP_READ, BLKIF_RSP_OKAY };
+	__atomic_store_n(&sring->rsp_prod, prod + 1, __ATOMIC_RELEASE);
+	CHECK_EQ(blkfront_poll(bf), -EIO);
+	CHECK(blkfront_stats(bf)->broken);
+	CHECK_EQ(block_read(dev, SCRATCH_LBA, 1, after), -EIO);
+	CHECK_EQ(block_flush(dev), -EIO);
+	CHECK_XEN(xenbus_read_state(blkfront_dir(bf), &ours), 0);
+	CHECK_EQ(ours, XenbusStateClosed);
+	CHECK_XEN(blkfront_reconnect(bf), 0);
+	CHECK_XEN(blkfront_reconnect(bf), -XEN_EISCONN);
+	CHECK_XEN(xenbus_read_state(blkfront_backend_dir(bf), &theirs), 0);
+	CHECK_EQ(theirs, XenbusStateConnected);
+	CHECK_EQ(block_read(dev, SCRATCH_LBA, 1, after), 0);
+	CHECK(memcmp(before, after, SECTOR) == 0);
+	kfree(before);
+	kfree(after);
 }
 
 /* A flush is a request of its own, without segments. */
