@@ -31,6 +31,7 @@
  * (state Closing, then Closed; every later request fails with -EIO), and
  * its granted pages are left granted forever rather than reused while the
  * backend might still write them.  Nothing else in the kernel notices.
+ * blkfront_reconnect() runs the handshake again once the backend closed.
  */
 #include <stdarg.h>
 
