@@ -768,13 +768,16 @@ void blkfront_init(void)
 		absent_reason = "not running on Xen";
 		return;
 	}
+	/* A PV guest must grant machine frames, not the guest-physical ones
+	 * grant_page() names: until it does, no disk rather than a backend
+	 * writing into the wrong pages. */
+	if (xen_info()->pv) {
+		absent_reason = "blkfront does not grant a PV guest's machine frames yet";
+		return;
+	}
 	rc = xs_init();
 	if (rc == 0)
 		rc = gnttab_init();
-	if (rc == -XEN_EOPNOTSUPP) {
-		absent_reason = "xenstore or grant tables not done for a PV guest yet";
-		return;
-	}
 	if (rc != 0) {
 		absent_reason = "xenstore or grant tables failed";
 		printk("xen-blkfront: no disks: %s\n", xen_error_name(rc));
