@@ -88,6 +88,43 @@ void block_read_counters(struct block_device *dev, struct block_counters *out)
 		dev->ops->counters(dev, out);
 }
 
+static void start_piece(struct block_cursor *c)
+{
+	if (c->piece == c->end)
+		return;
+	c->lba = c->piece->lba;
+	c->buf = c->piece->buf;
+	c->bytes_left = (uint64_t)c->piece->count * c->sector_size;
+}
+
+void block_cursor_start(struct block_cursor *c, const struct block_io *pieces, unsigned int n,
+			uint32_t sector_size)
+{
+	*c = (struct block_cursor){ .piece = pieces, .end = pieces + n, .sector_size = sector_size };
+	start_piece(c);
+}
+
+bool block_cursor_done(const struct block_cursor *c)
+{
+	return c->piece == c->end;
+}
+
+uint32_t block_cursor_next_bytes(const struct block_cursor *c, uint32_t most)
+{
+	return c->bytes_left < most ? (uint32_t)c->bytes_left : most;
+}
+
+void block_cursor_advance(struct block_cursor *c, uint32_t bytes)
+{
+	c->lba += bytes / c->sector_size;
+	c->buf += bytes;
+	c->bytes_left -= bytes;
+	if (c->bytes_left == 0) {
+		c->piece++;
+		start_piece(c);
+	}
+}
+
 void block_report(void)
 {
 	for (struct block_device *d = devices; d; d = d->next)

@@ -7,6 +7,7 @@
 #ifndef PVKIT_KERNEL_BLOCK_H
 #define PVKIT_KERNEL_BLOCK_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct block_device;
@@ -71,5 +72,28 @@ int block_flush(struct block_device *dev);
 /* Every piece is checked before any is read. */
 int block_read_batch(struct block_device *dev, const struct block_io *ios, unsigned int n);
 void block_read_counters(struct block_device *dev, struct block_counters *out);
+
+/*
+ * For drivers: cutting a transfer (one range, or the pieces of a batch)
+ * into requests of the driver's size.  The cursor says where the transfer
+ * has got: the piece being cut, and what is left of it.  Every piece
+ * gives at least one request, so a flush (one piece of 0 sectors) is one
+ * request without data.
+ */
+struct block_cursor {
+	const struct block_io *piece, *end;
+	uint32_t sector_size;
+	uint64_t lba;                   /* of the next request */
+	uint8_t *buf;
+	uint64_t bytes_left;            /* of the current piece */
+};
+
+void block_cursor_start(struct block_cursor *c, const struct block_io *pieces, unsigned int n,
+			uint32_t sector_size);
+bool block_cursor_done(const struct block_cursor *c);
+/* The next request's size: what is left of the piece, at most `most`. */
+uint32_t block_cursor_next_bytes(const struct block_cursor *c, uint32_t most);
+/* A request of `bytes` was issued: move past it (to the next piece at its end). */
+void block_cursor_advance(struct block_cursor *c, uint32_t bytes);
 
 #endif

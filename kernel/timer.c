@@ -2,6 +2,7 @@
  * timer.c — a sorted list of pending timers, driving the platform's
  * one-shot timer.
  */
+#include "kernel/errno.h"
 #include "kernel/irq.h"
 #include "kernel/timer.h"
 
@@ -93,4 +94,22 @@ void sleep_ns(uint64_t ns)
 	while (wakeup.pending)
 		platform->idle();
 	irq_restore(was_enabled);
+}
+
+int wait_until(bool (*done)(void *arg), void *arg, uint64_t timeout_ns)
+{
+	uint64_t deadline = time_now_ns() + timeout_ns;
+	struct timer watchdog = { 0 };
+	int result = 0;
+
+	timer_start(&watchdog, deadline, wake_sleeper);
+	while (!done(arg)) {
+		if (time_now_ns() >= deadline) {
+			result = -ETIMEDOUT;
+			break;
+		}
+		platform->idle();
+	}
+	timer_cancel(&watchdog);
+	return result;
 }

@@ -33,6 +33,12 @@ void timer_start(struct timer *timer, uint64_t deadline_ns,
 void timer_cancel(struct timer *timer);
 /* Sleep with interrupts enabled until at least ns have passed. */
 void sleep_ns(uint64_t ns);
+/* Sleep in platform->idle() until done(arg) or timeout_ns passed: 0 or
+ * -ETIMEDOUT.  Call it with interrupts disabled (so that the check and
+ * the wait cannot miss the interrupt between them); it returns with them
+ * disabled.  An interrupt that makes done() true must come from a driver's
+ * handler: this only looks again after each one. */
+int wait_until(bool (*done)(void *arg), void *arg, uint64_t timeout_ns);
 
 /* Called by the platform when its one-shot timer fires. */
 void timer_interrupt(void);

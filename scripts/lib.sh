@@ -86,9 +86,10 @@ pick_default_host() {     # sets DEFAULT_HOST
 
 # Hosts whose machine has a disk: test-all.sh gives them a fresh image.  pc-*,
 # pvkit-hv and pvkit-hv-kvmlab attach it as an ATA disk; the virtio hosts as
-# virtio-blk.
+# virtio-blk; xen-pvh as the domU's xvda, served by dom0's blkback (xen-lab.sh --disk).
 host_has_disk() {
-	[[ $1 == pc-* || $1 == pvkit-hv || $1 == pvkit-hv-kvmlab || $(host_virtio "$1") != none ]]
+	[[ $1 == pc-* || $1 == pvkit-hv || $1 == pvkit-hv-kvmlab || $1 == xen-pvh ||
+	   $(host_virtio "$1") != none ]]
 }
 
 # Which virtio transport a host's machine gets devices on: mmio, pci or none.
@@ -493,8 +494,9 @@ host_command() {
 		return 0
 	fi
 	if [[ $host == xen-pv* ]]; then     # xen-pvh, xen-pv: the domU's type
-		HOST_CMD=("$XEN_LAB" --type "${host#xen-}" --timeout "$(host_timeout "$host")"
-			"$IMAGE" -- "$cmdline")
+		HOST_CMD=("$XEN_LAB" --type "${host#xen-}" --timeout "$(host_timeout "$host")")
+		[[ -z $disk ]] || HOST_CMD+=(--disk "$disk")
+		HOST_CMD+=("$IMAGE" -- "$cmdline")
 		return 0
 	fi
 	# shellcheck disable=SC2054  # the commas belong to QEMU's option syntax

@@ -10,6 +10,8 @@
 #   --mem MIB          the domU's memory (default 128)
 #   --live             also stream the domU console to stderr while it runs
 #   --keep-serial FILE copy the whole serial log (Xen, dom0, domU) to FILE
+#   --disk FILE        give the domU FILE (a raw image) as its disk xvda, served by
+#                      dom0's blkback; what the domU wrote is copied back into FILE
 # The lab is prepared by scripts/xenlab/setup.sh (run it first; test-all.sh does),
 # in ${PVKIT_XENLAB_CACHE:-/tmp/pvkit-xenlab}.
 #
@@ -27,7 +29,7 @@ set -uo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 CACHE=${PVKIT_XENLAB_CACHE:-/tmp/pvkit-xenlab}
 QEMU=${QEMU:-qemu-system-x86_64}
-TYPE=pvh TIMEOUT=240 GUEST_MEM=128 LIVE=0 KEEP_SERIAL=""
+TYPE=pvh TIMEOUT=240 GUEST_MEM=128 LIVE=0 KEEP_SERIAL="" DISK=""
 # Xen under QEMU's emulator: `-cpu max` gives it SVM with nested paging (for PVH
 # guests); SMAP off, because Xen's PV dom0 crashes with SMAP under TCG.
 QEMU_CPU="max,-smap"
@@ -48,6 +50,7 @@ while (($# > 0)); do
 	--mem) GUEST_MEM=${2:-}; shift 2 ;;
 	--live) LIVE=1; shift ;;
 	--keep-serial) KEEP_SERIAL=${2:-}; shift 2 ;;
+	--disk) DISK=${2:-}; shift 2 ;;
 	-h | --help) usage ;;
 	--) break ;;
 	-*) say "unknown option $1"; usage ;;
@@ -66,6 +69,7 @@ CMDLINE="$*"
 for f in xen.elf vmlinuz dom0-initrd.cpio.gz; do
 	[[ -s $CACHE/$f ]] || { say "$CACHE/$f missing: run scripts/xenlab/setup.sh"; exit $E_USAGE; }
 done
+[[ -z $DISK || (-f $DISK && -r $DISK && -w $DISK) ]] || { say "--disk: $DISK is not a readable and writable file"; exit $E_USAGE; }
 command -v "$QEMU" >/dev/null || { say "$QEMU not installed"; exit $E_USAGE; }
 
 # ---- one run directory per boot, in the cache; the 10 newest are kept --------------
@@ -100,11 +104,40 @@ write_guest_config() {
 	# QEMU's TCG reports RDTSCP as an RDTSC intercept, which Xen fails to emulate
 	# for an HVM/PVH guest: let the guest read the TSC directly.
 	[[ $TYPE == pv ]] || echo 'tsc_mode = "native"'
+	[[ -z $DISK ]] || write_disk_config
+}
+
+# ---- the disk (--disk FILE; docs/xen-blkfront.md) -----------------------------------
+# FILE goes to dom0 gzipped in the guest's cpio (an 8 MiB test image of zeros and a
+# few patterns is a few KiB); dom0-init.sh puts it on /dev/loop0 and, after the
+# domU, prints it back between PVKIT-XENLAB-DISK-BEGIN/-END as base64 of its gzip.
+# The disk is a "phy" backend (Linux's blkback) with our own hotplug script,
+# scripts/xenlab/pvkit-block, which tells blkback which block device to serve.
+write_disk_config() {
+	echo "disk = [ 'format=raw, vdev=xvda, access=rw, backendtype=phy, script=pvkit-block, target=/dev/loop0' ]"
+}
+stage_disk() {
+	gzip -c "$DISK" >"$STAGE/guest/disk.img.gz"
+}
+# Writes FILE only when dom0 sent a complete image of the same size back.
+return_disk() {
+	local back=$RUN/disk.returned
+	# gzip's checksum catches a line lost on the way; pipefail makes it count.
+	if awk '/^PVKIT-XENLAB-DISK-END/ { exit } f { print } /^PVKIT-XENLAB-DISK-BEGIN/ { f = 1 }' \
+		"$SERIAL" | tr -d '\r' | base64 -d 2>/dev/null | gunzip -c >"$back" 2>/dev/null &&
+		[[ $(stat -c %s "$back") == $(stat -c %s "$DISK") ]]; then
+		cp "$back" "$DISK"
+		say "disk: dom0's copy of xvda written back to $DISK"
+	else
+		say "FAIL: the disk did not come back from dom0 intact; $DISK is unchanged"
+	fi
+	rm -f "$back"
 }
 STAGE=$RUN/stage
 mkdir -p "$STAGE/guest"
 cp "$IMAGE" "$STAGE/guest/kernel"
 write_guest_config >"$STAGE/guest/guest.cfg"
+[[ -z $DISK ]] || stage_disk
 cp "$STAGE/guest/guest.cfg" "$RUN/guest.cfg"
 printf 'GUEST_TIMEOUT=%s\nLIVE=%s\n' $((TIMEOUT > DOM0_MARGIN_S + 15 ? TIMEOUT - DOM0_MARGIN_S : 15)) "$LIVE" \
 	>"$STAGE/guest/env"
@@ -152,6 +185,7 @@ done
 sleep 0.3       # the last lines of the serial log
 say "dom0 finished at $(elapsed) s ($outcome)"
 [[ -z $KEEP_SERIAL ]] || cp "$SERIAL" "$KEEP_SERIAL"
+[[ -z $DISK ]] || return_disk
 
 # ---- the domU's console, and the verdict --------------------------------------------
 if seen PVKIT-XENLAB-CONSOLE-BEGIN; then

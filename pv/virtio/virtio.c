@@ -227,27 +227,9 @@ void virtio_config_read(struct virtio_device *dev, unsigned int offset, void *bu
 	virtio_device_broken(dev, "configuration generation never settles");
 }
 
-static void wake_up(struct timer *timer)
-{
-	(void)timer;    /* the interrupt itself ends platform->idle() */
-}
-
 int virtio_wait(bool (*done)(void *arg), void *arg, uint64_t timeout_ns)
 {
-	uint64_t deadline = time_now_ns() + timeout_ns;
-	struct timer watchdog = { 0 };
-	int result = 0;
-
-	timer_start(&watchdog, deadline, wake_up);
-	while (!done(arg)) {
-		if (time_now_ns() >= deadline) {
-			result = -ETIMEDOUT;
-			break;
-		}
-		platform->idle();
-	}
-	timer_cancel(&watchdog);
-	return result;
+	return wait_until(done, arg, timeout_ns);
 }
 
 void virtio_init(void)

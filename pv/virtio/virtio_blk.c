@@ -194,46 +194,15 @@ static int wait_for_completion(struct virtio_blk *vblk)
 	return -ETIMEDOUT;
 }
 
-/* How far a transfer has got: the piece being cut into requests, and
- * what is left of it.  Every piece gives at least one request, so a
- * flush (one piece of 0 sectors) is one request without data. */
-struct cursor {
-	const struct block_io *piece, *end;
-	uint64_t lba;
-	uint8_t *buf;
-	uint64_t bytes_left;
-};
-
-static void start_piece(struct cursor *c)
-{
-	if (c->piece == c->end)
-		return;
-	c->lba = c->piece->lba;
-	c->buf = c->piece->buf;
-	c->bytes_left = (uint64_t)c->piece->count * SECTOR_SIZE;
-}
-
-static bool all_submitted(const struct cursor *c)
-{
-	return c->piece == c->end;
-}
-
 /* The next request of a transfer: at most request_bytes of the piece. */
-static bool submit_next(struct virtio_blk *vblk, uint32_t type, struct cursor *c)
+static bool submit_next(struct virtio_blk *vblk, uint32_t type, struct block_cursor *c)
 {
 	struct blk_request *req = free_request(vblk);
-	uint32_t bytes = c->bytes_left < vblk->request_bytes ? (uint32_t)c->bytes_left :
-			 vblk->request_bytes;
+	uint32_t bytes = block_cursor_next_bytes(c, vblk->request_bytes);
 
 	if (!req || vblk->dev->broken || submit(vblk, req, type, c->lba, c->buf, bytes) != 0)
 		return false;           /* no slot, or ring full: wait for room */
-	c->lba += bytes / SECTOR_SIZE;
-	c->buf += bytes;
-	c->bytes_left -= bytes;
-	if (c->bytes_left == 0) {
-		c->piece++;
-		start_piece(c);
-	}
+	block_cursor_advance(c, bytes);
 	return true;
 }
 
@@ -246,15 +215,15 @@ static bool submit_next(struct virtio_blk *vblk, uint32_t type, struct cursor *c
 static int transfer(struct virtio_blk *vblk, uint32_t type, const struct block_io *pieces,
 		    unsigned int n)
 {
-	struct cursor c = { .piece = pieces, .end = pieces + n };
+	struct block_cursor c;
 	bool was_enabled = irq_save();
 	int error = vblk->dev->broken ? -EIO : 0;
 
-	start_piece(&c);
-	while ((!error && !all_submitted(&c)) || vblk->in_flight > 0) {
+	block_cursor_start(&c, pieces, n, SECTOR_SIZE);
+	while ((!error && !block_cursor_done(&c)) || vblk->in_flight > 0) {
 		bool added = false;
 
-		while (!error && !all_submitted(&c) && submit_next(vblk, type, &c))
+		while (!error && !block_cursor_done(&c) && submit_next(vblk, type, &c))
 			added = true;
 		if (vblk->dev->broken && !error)
 			error = -EIO;

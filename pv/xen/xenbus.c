@@ -37,8 +37,7 @@ static long node_path(char *path, const char *dir, const char *node)
 	return n < 0 || n >= XENBUS_PATH_MAX ? -XEN_ENAMETOOLONG : 0;
 }
 
-/* A small decimal number in `dir`/`node`. */
-static long read_number(const char *dir, const char *node, uint64_t *number)
+long xenbus_read_u64(const char *dir, const char *node, uint64_t *number)
 {
 	char path[XENBUS_PATH_MAX], value[24];
 	long rc = node_path(path, dir, node);
@@ -53,7 +52,7 @@ static long read_number(const char *dir, const char *node, uint64_t *number)
 long xenbus_read_state(const char *dir, enum xenbus_state *state)
 {
 	uint64_t number;
-	long rc = read_number(dir, "state", &number);
+	long rc = xenbus_read_u64(dir, "state", &number);
 
 	if (rc == -XEN_ENOENT) {
 		*state = XenbusStateUnknown;
@@ -148,7 +147,7 @@ long xenbus_read_backend(const char *frontend_dir, char *backend_dir, size_t siz
 		rc = xs_read(XS_NO_TRANSACTION, path, backend_dir, size);
 	if (rc < 0)
 		return rc;
-	rc = read_number(frontend_dir, "backend-id", &id);
+	rc = xenbus_read_u64(frontend_dir, "backend-id", &id);
 	if (rc != 0)
 		return rc;
 	if (id >= DOMID_FIRST_RESERVED)

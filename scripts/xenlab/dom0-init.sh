@@ -8,6 +8,9 @@
 #   PVKIT-XENLAB-DOMU-START                     just before xl create
 #   PVKIT-XENLAB-CONSOLE-BEGIN ... -END         the domU's whole PV console, as
 #                                               xenconsoled logged it
+#   PVKIT-XENLAB-DISK-BEGIN ... -END            with a disk (/guest/disk.img.gz, from
+#                                               xen-lab.sh --disk): the disk after the
+#                                               domU, as `gzip | base64`
 #   PVKIT-XENLAB-RESULT shutdown=R status=S     R: SCHEDOP_shutdown reason code
 #                                               (0 poweroff, 3 crash...) or none;
 #                                               S: exited or timeout
@@ -61,6 +64,35 @@ $XB/xenconsoled --log=guest --log-dir=/var/log/xen/console \
 log "toolstack up at $(cut -d' ' -f1 /proc/uptime) s of dom0 uptime"
 xl info 2>/dev/null | grep -E '^(xen_version|xen_caps|virt_caps)' | sed 's/^/xenlab-dom0: xl info: /'
 
+# ---- the domU's disk (xen-lab.sh --disk; docs/xen-blkfront.md) ----------------------
+# The image travels gzipped in the guest's cpio; it is unpacked into tmpfs and put
+# on /dev/loop0, which the guest config names as a "phy" disk with our hotplug
+# script (/etc/xen/scripts/pvkit-block).  After the domU, the image goes back out
+# on the serial line, gzipped and in base64, for xen-lab.sh to write into its file.
+DISK_GZ=/guest/disk.img.gz
+DISK_IMG=/tmp/disk.img
+DISK_LOOP=/dev/loop0
+disk_attach() {
+	insmod /lib/modules/xenlab/loop.ko || log "insmod loop failed"
+	insmod /lib/modules/xenlab/xen-blkback.ko || log "insmod xen-blkback failed"
+	gunzip -c "$DISK_GZ" >"$DISK_IMG" || die "cannot unpack the disk image"
+	losetup "$DISK_LOOP" "$DISK_IMG" || die "losetup $DISK_LOOP failed"
+	log "disk: $(stat -c %s "$DISK_IMG") bytes on $DISK_LOOP"
+}
+disk_backend_log() {
+	xenstore-ls -f /local/domain/0/backend/vbd 2>&1 | sed 's/^/xenlab-dom0: vbd backend: /'
+}
+disk_return() {
+	# xl has destroyed the domain; blkback lets go of the loop device when the
+	# vbd is removed, then detaching flushes the loop device's writes to the file.
+	i=0
+	until losetup -d "$DISK_LOOP" 2>/dev/null || [ $i -ge 50 ]; do sleep 0.1; i=$((i + 1)); done
+	echo "PVKIT-XENLAB-DISK-BEGIN"
+	gzip -c "$DISK_IMG" | base64
+	echo "PVKIT-XENLAB-DISK-END"
+}
+[ -f "$DISK_GZ" ] && disk_attach
+
 echo "PVKIT-XENLAB-DOMU-START"
 # Created paused (-p), so that its xenstore home can be listed before a
 # short run ends and takes it away; xl says "Waiting for domain" once the
@@ -76,6 +108,7 @@ done
 for d in $(xenstore-list /local/domain 2>/dev/null | grep -vx 0); do
 	xenstore-ls -f "/local/domain/$d" 2>&1 | sed 's/^/xenlab-dom0: xenstore: /'
 done
+[ -f "$DISK_GZ" ] && disk_backend_log
 xl unpause "$GUEST_NAME" 2>/dev/null
 CONSOLE_LOG=/var/log/xen/console/guest-$GUEST_NAME.log
 i=0
@@ -112,5 +145,6 @@ cat "$CONSOLE_LOG"
 echo
 echo "PVKIT-XENLAB-CONSOLE-END"
 grep -v '^$' /tmp/xl.out | sed 's/^/xenlab-dom0: xl: /'
+[ -f "$DISK_GZ" ] && disk_return
 echo "PVKIT-XENLAB-RESULT shutdown=${reason:-none} status=$status"
 finish

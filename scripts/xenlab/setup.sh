@@ -29,6 +29,9 @@ CACHE="${1:-${PVKIT_XENLAB_CACHE:-/tmp/pvkit-xenlab}}"
 SUITE=bookworm
 XENVER=4.17
 DOM0_MODULES=(xen-evtchn xen-privcmd xenfs xen-gntdev xen-gntalloc)
+# The domU's disk (xen-lab.sh --disk): Linux's block backend, and loop devices
+# to put a file under it ("phy:" backends take block devices only).
+DOM0_MODULES+=(xen-blkback loop)
 
 say() { printf '[xenlab setup %(%H:%M:%S)T] %s\n' -1 "$*"; }
 die() { say "ERROR: $*"; exit 1; }
@@ -72,17 +75,31 @@ if ! have debs; then
 	for d in "$CACHE"/debs/*.deb; do dpkg -x "$d" "$CACHE/pkgroot"; done
 	zcat "$CACHE/pkgroot/boot/xen-$XENVER-amd64.gz" > "$CACHE/xen.elf"
 	cp "$(ls "$CACHE"/pkgroot/boot/vmlinuz-* | head -n1)" "$CACHE/vmlinuz"
-	KREL="$(basename "$(ls -d "$CACHE"/pkgroot/lib/modules/* | head -n1)")"
-	rm -rf "$CACHE/modules"; mkdir -p "$CACHE/modules"
-	for m in "${DOM0_MODULES[@]}"; do
-		f="$(find "$CACHE/pkgroot/lib/modules/$KREL" -name "$m.ko*" | head -n1)"
-		[ -n "$f" ] || die "module $m not found in $KPKG"
-		case "$f" in *.xz) xz -dc "$f" > "$CACHE/modules/$m.ko" ;; *) cp "$f" "$CACHE/modules/$m.ko" ;; esac
-	done
 	rm -rf "$CACHE/pkgroot"       # ~400 MB of kernel modules we do not need
+	rm -f "$STAMPS/modules"
 	(cd "$CACHE/debs" && ls ./*.deb) > "$CACHE/versions.txt"
 	rm -f "$STAMPS/dom0-initrd"
 	done_ debs
+fi
+
+# 2b. dom0's kernel modules, from the kernel .deb kept in debs/.  The stamp holds
+#     the module list, so adding a module to DOM0_MODULES redoes this step (and
+#     the initramfs) on an existing cache.
+if [ "$(cat "$STAMPS/modules" 2>/dev/null)" != "${DOM0_MODULES[*]}" ]; then
+	say "extracting dom0's modules: ${DOM0_MODULES[*]}"
+	KDEB="$(ls "$CACHE"/debs/linux-image-*.deb | head -n1)"
+	[ -n "$KDEB" ] || die "no kernel .deb in $CACHE/debs"
+	rm -rf "$CACHE/pkgroot" "$CACHE/modules"; mkdir -p "$CACHE/pkgroot" "$CACHE/modules"
+	dpkg-deb --fsys-tarfile "$KDEB" | tar -x -C "$CACHE/pkgroot" --wildcards './lib/modules/*'
+	KREL="$(basename "$(ls -d "$CACHE"/pkgroot/lib/modules/* | head -n1)")"
+	for m in "${DOM0_MODULES[@]}"; do
+		f="$(find "$CACHE/pkgroot/lib/modules/$KREL" -name "$m.ko*" | head -n1)"
+		[ -n "$f" ] || die "module $m not found in $KDEB"
+		case "$f" in *.xz) xz -dc "$f" > "$CACHE/modules/$m.ko" ;; *) cp "$f" "$CACHE/modules/$m.ko" ;; esac
+	done
+	rm -rf "$CACHE/pkgroot"
+	echo "${DOM0_MODULES[*]}" > "$STAMPS/modules"
+	rm -f "$STAMPS/dom0-initrd"
 fi
 
 # 3. A minimal Debian with the Xen toolstack, to take dom0's programs from.
@@ -100,8 +117,9 @@ if ! have rootfs; then
 fi
 
 # 4. dom0's initramfs: the toolstack binaries, their shared libraries, busybox,
-#    the Xen modules and our /init.  Rebuilt whenever dom0-init.sh changes.
-if ! have dom0-initrd || [ "$HERE/dom0-init.sh" -nt "$CACHE/dom0-initrd.cpio.gz" ]; then
+#    the Xen modules and our /init.  Rebuilt whenever dom0-init.sh, pvkit-block or the module list changes.
+if ! have dom0-initrd || [ "$HERE/dom0-init.sh" -nt "$CACHE/dom0-initrd.cpio.gz" ] ||
+	[ "$HERE/pvkit-block" -nt "$CACHE/dom0-initrd.cpio.gz" ]; then
 	say "building dom0's initramfs"
 	R="$CACHE/rootfs" S="$CACHE/dom0-stage"
 	rm -rf "$S"; mkdir -p "$S"/usr/{bin,sbin,lib,lib64} "$S"/{proc,sys,dev,run,tmp,etc,var/log,var/lib,guest}
@@ -136,6 +154,8 @@ if ! have dom0-initrd || [ "$HERE/dom0-init.sh" -nt "$CACHE/dom0-initrd.cpio.gz"
 	printf 'root:x:0:\n' > "$S/etc/group"
 	cp "$CACHE"/modules/*.ko "$S/lib/modules/xenlab/"
 	install -m 0755 "$HERE/dom0-init.sh" "$S/init"
+	# The hotplug script of the domU's disk (xen-lab.sh --disk; docs/xen-blkfront.md).
+	install -m 0755 "$HERE/pvkit-block" "$S/etc/xen/scripts/pvkit-block"
 	(cd "$S" && find . -print0 | cpio --null -o -H newc --owner=0:0 --quiet) | gzip -6 > "$CACHE/dom0-initrd.tmp"
 	# Pad to 512 bytes: xen-lab.sh appends a second cpio archive (the guest).
 	sz=$(stat -c %s "$CACHE/dom0-initrd.tmp")

@@ -2,7 +2,7 @@
  * test_block.c — what every disk driver must do, checked through the
  * block interface alone (kernel/block.h), on every registered block
  * device: the ATA disk (QEMU's IDE, pvkit-hv's), virtio-blk (QEMU's and
- * pvkit-hv's, mmio and pci), and Xen blkfront when it comes.  What only
+ * pvkit-hv's, mmio and pci), and Xen blkfront (dom0's blkback).  What only
  * one driver can be asked stays in its own file (test_ata.c,
  * test_virtio_blk.c).
  *
@@ -58,7 +58,7 @@ static void on_every_disk(struct test_ctx *t, disk_test_fn *check)
 	if (tested == 0)
 		SKIP("no disk of %u sectors of %u bytes or more (ATA: QEMU -drive if=ide, "
 		     "pvkit-hv --disk; virtio-blk: QEMU -device virtio-blk-*, pvkit-hv "
-		     "--virtio-blk)", MIN_SECTORS, SECTOR);
+		     "--virtio-blk; Xen: scripts/xen-lab.sh --disk)", MIN_SECTORS, SECTOR);
 }
 
 /* TEST(block, name) that runs the body below it on every disk, as dev. */
