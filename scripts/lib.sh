@@ -86,9 +86,9 @@ pick_default_host() {     # sets DEFAULT_HOST
 
 # Hosts whose machine has a disk: test-all.sh gives them a fresh image.  pc-*,
 # pvkit-hv and pvkit-hv-kvmlab attach it as an ATA disk; the virtio hosts as
-# virtio-blk; xen-pvh as the domU's xvda, served by dom0's blkback (xen-lab.sh --disk).
+# virtio-blk; xen-pvh and xen-pv as the domU's xvda, served by dom0's blkback (xen-lab.sh --disk).
 host_has_disk() {
-	[[ $1 == pc-* || $1 == pvkit-hv || $1 == pvkit-hv-kvmlab || $1 == xen-pvh ||
+	[[ $1 == pc-* || $1 == pvkit-hv || $1 == pvkit-hv-kvmlab || $1 == xen-pv* ||
 	   $(host_virtio "$1") != none ]]
 }
 

@@ -165,8 +165,7 @@ const char *blkfront_response_problem(const struct blkif_response *rsp,
 
 static long grant_page(struct blkfront *bf, const void *page, bool readonly)
 {
-	long ref = gnttab_grant_foreign_access(bf->backend_id, virt_to_phys(page) >> PAGE_SHIFT,
-					       readonly);
+	long ref = gnttab_grant_foreign_access(bf->backend_id, gnttab_frame_of(page), readonly);
 
 	if (ref >= 0)
 		bf->stats.grants++;
@@ -766,13 +765,6 @@ void blkfront_init(void)
 
 	if (!xen_running()) {
 		absent_reason = "not running on Xen";
-		return;
-	}
-	/* A PV guest must grant machine frames, not the guest-physical ones
-	 * grant_page() names: until it does, no disk rather than a backend
-	 * writing into the wrong pages. */
-	if (xen_info()->pv) {
-		absent_reason = "blkfront does not grant a PV guest's machine frames yet";
 		return;
 	}
 	rc = xs_init();
