@@ -21,6 +21,7 @@
 #include "lib/string.h"
 #include "net/net.h"
 #include "pv/virtio/virtio.h"
+#include "pv/xen/netfront.h"
 
 #define PVKIT_VERSION "0.1.0"
 
@@ -119,6 +120,7 @@ void kernel_main(void)
 	platform->init();
 	page_alloc_init();
 	virtio_init();          /* needs pages for its rings */
+	netfront_init();        /* Xen's vifs, if the toolstack gave us any */
 
 	report_hypervisor();
 	report_memory_map();
