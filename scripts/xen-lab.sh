@@ -10,6 +10,11 @@
 #   --mem MIB          the domU's memory (default 128)
 #   --live             also stream the domU console to stderr while it runs
 #   --keep-serial FILE copy the whole serial log (Xen, dom0, domU) to FILE
+#   --net              give the domU a vif: netback in dom0, on a bridge xenbr0
+#   --net-peer LOG     --net, and run net-peer (build/tools/net-peer-static) in dom0
+#                      on xenbr0 while the domU runs; its output, then a line
+#                      "net-peer exit status N" (or "killed"), go to LOG
+#   --net-peer-args 'ARGS'  more net-peer options (--count 20 --bench ...)
 # The lab is prepared by scripts/xenlab/setup.sh (run it first; test-all.sh does),
 # in ${PVKIT_XENLAB_CACHE:-/tmp/pvkit-xenlab}.
 #
@@ -28,6 +33,10 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 CACHE=${PVKIT_XENLAB_CACHE:-/tmp/pvkit-xenlab}
 QEMU=${QEMU:-qemu-system-x86_64}
 TYPE=pvh TIMEOUT=240 GUEST_MEM=128 LIVE=0 KEEP_SERIAL=""
+NET=0 NET_PEER_LOG="" NET_PEER_ARGS=""
+NET_PEER_STATIC=${PVKIT_NET_PEER_STATIC:-$HERE/../build/tools/net-peer-static}
+# The vif's MAC: Xen's OUI 00:16:3e, then "pvk".
+VIF_MAC=00:16:3e:70:76:6b
 # Xen under QEMU's emulator: `-cpu max` gives it SVM with nested paging (for PVH
 # guests); SMAP off, because Xen's PV dom0 crashes with SMAP under TCG.
 QEMU_CPU="max,-smap"
@@ -48,6 +57,9 @@ while (($# > 0)); do
 	--mem) GUEST_MEM=${2:-}; shift 2 ;;
 	--live) LIVE=1; shift ;;
 	--keep-serial) KEEP_SERIAL=${2:-}; shift 2 ;;
+	--net) NET=1; shift ;;
+	--net-peer) NET=1; NET_PEER_LOG=${2:-}; shift 2 ;;
+	--net-peer-args) NET_PEER_ARGS=${2:-}; shift 2 ;;
 	-h | --help) usage ;;
 	--) break ;;
 	-*) say "unknown option $1"; usage ;;
@@ -61,6 +73,8 @@ CMDLINE="$*"
 [[ $TIMEOUT =~ ^[0-9]+$ && $TIMEOUT -ge 60 ]] || { say "--timeout: at least 60 seconds"; exit $E_USAGE; }
 [[ $GUEST_MEM =~ ^[0-9]+$ ]] || { say "--mem: MiB, a number"; exit $E_USAGE; }
 [[ $CMDLINE != *\"* ]] || { say "the command line cannot hold a double quote (xl's config syntax)"; exit $E_USAGE; }
+[[ $NET_PEER_ARGS =~ ^[-a-z0-9.\ ]*$ ]] || { say "--net-peer-args: options, numbers and addresses only"; exit $E_USAGE; }
+[[ -z $NET_PEER_LOG || -x $NET_PEER_STATIC ]] || { say "$NET_PEER_STATIC missing: run make"; exit $E_USAGE; }
 for f in xen.elf vmlinuz dom0-initrd.cpio.gz; do
 	[[ -s $CACHE/$f ]] || { say "$CACHE/$f missing: run scripts/xenlab/setup.sh"; exit $E_USAGE; }
 done
@@ -98,6 +112,37 @@ write_guest_config() {
 	# QEMU's TCG reports RDTSCP as an RDTSC intercept, which Xen fails to emulate
 	# for an HVM/PVH guest: let the guest read the TSC directly.
 	[[ $TYPE == pv ]] || echo 'tsc_mode = "native"'
+	((NET == 0)) || write_vif_config
+}
+
+# ---- --net: the domU's vif, and net-peer in dom0 --------------------------------------
+# The vif's backend is netback in dom0 (backend domain 0, the default); its
+# interface joins the bridge xenbr0 that dom0-init.sh makes, through our own
+# hotplug script (scripts/xenlab/vif-pvkit.sh, shipped in the guest's cpio).
+write_vif_config() {
+	echo "vif = [ 'mac=$VIF_MAC,bridge=xenbr0,script=/guest/vif-pvkit' ]"
+}
+
+# Into the guest's cpio: the hotplug script, net-peer, and what dom0-init.sh reads.
+stage_net() {
+	((NET)) || return 0
+	install -m 0755 "$HERE/xenlab/vif-pvkit.sh" "$STAGE/guest/vif-pvkit"
+	printf 'NET=1\n' >>"$STAGE/guest/env"
+	if [[ -n $NET_PEER_LOG ]]; then
+		install -m 0755 "$NET_PEER_STATIC" "$STAGE/guest/net-peer"
+		printf "NET_PEER_ARGS='%s'\n" "$NET_PEER_ARGS" >>"$STAGE/guest/env"
+	fi
+}
+
+# dom0 prints net-peer's output between PVKIT-XENLAB-NETPEER-BEGIN and a
+# PVKIT-XENLAB-NETPEER-END status=N line: into NET_PEER_LOG, status last.
+collect_net_peer() {
+	[[ -n $NET_PEER_LOG ]] || return 0
+	tr -d '\r' <"$SERIAL" | awk '/^PVKIT-XENLAB-NETPEER-END/ { print "net-peer exit status " substr($2, 8); exit }
+		f { print } /^PVKIT-XENLAB-NETPEER-BEGIN/ { f = 1 }' >"$NET_PEER_LOG"
+	grep -q '^net-peer exit status ' "$NET_PEER_LOG" ||
+		echo "net-peer exit status none (dom0 did not report it)" >>"$NET_PEER_LOG"
+	say "net-peer in dom0: $(tail -n 1 "$NET_PEER_LOG"); its output: $NET_PEER_LOG"
 }
 STAGE=$RUN/stage
 mkdir -p "$STAGE/guest"
@@ -106,6 +151,7 @@ write_guest_config >"$STAGE/guest/guest.cfg"
 cp "$STAGE/guest/guest.cfg" "$RUN/guest.cfg"
 printf 'GUEST_TIMEOUT=%s\nLIVE=%s\n' $((TIMEOUT > DOM0_MARGIN_S + 15 ? TIMEOUT - DOM0_MARGIN_S : 15)) "$LIVE" \
 	>"$STAGE/guest/env"
+stage_net
 (cd "$STAGE" && find guest -print0 | cpio --null -o -H newc --owner=0:0 --quiet) >"$RUN/guest.cpio"
 cat "$CACHE/dom0-initrd.cpio.gz" "$RUN/guest.cpio" >"$RUN/initrd"
 
@@ -164,6 +210,7 @@ status=$(tr -d '\r' <"$SERIAL" | awk '/^PVKIT-XENLAB-CONSOLE-END/ { exit }
 	f && /^pvkit: exit status [0-9]+$/ { s = $4 } /^PVKIT-XENLAB-CONSOLE-BEGIN/ { f = 1 }
 	END { print s }')
 say "result: ${result:-none}; guest's status line: ${status:-none}"
+collect_net_peer
 
 if [[ -z $result ]]; then
 	if [[ $outcome == timeout ]]; then
