@@ -157,6 +157,10 @@ cat "$CACHE/dom0-initrd.cpio.gz" "$RUN/guest.cpio" >"$RUN/initrd"
 
 # ---- QEMU → Xen → dom0 --------------------------------------------------------------
 XEN_CMD="console=com1 com1=115200,8n1 loglvl=all guest_loglvl=all"
+# Xen buffers what goes out on COM1 and drops, silently, whatever does not fit
+# (default 16 KiB): dom0 prints the domU's whole console at once, and on a busy
+# machine the emulated UART drains slower than that.  1 MiB holds any run's.
+XEN_CMD+=" serial_tx_buffer=1M"
 XEN_CMD+=" dom0_mem=$DOM0_MEM,max:$DOM0_MEM dom0_max_vcpus=1"
 DOM0_CMD="console=hvc0 earlyprintk=xen rdinit=/init panic=1 loglevel=4"
 # QEMU's multiboot -initrd is "module args,module2": a comma inside args is ",,".
