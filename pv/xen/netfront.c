@@ -38,6 +38,7 @@
 #include "kernel/heap.h"
 #include "kernel/irq.h"
 #include "kernel/page_alloc.h"
+#include "kernel/timer.h"
 #include "lib/parse.h"
 #include "lib/printf.h"
 #include "lib/string.h"
@@ -569,6 +570,7 @@ static void connect_vif(const char *name)
 {
 	struct netfront *nf = alloc_netfront();
 	const char *step = "memory";
+	uint64_t start = time_now_ns();
 	long rc;
 
 	if (!nf) {
@@ -597,6 +599,9 @@ static void connect_vif(const char *name)
 	nf->netdev.link_up = true;
 	netdev_register(&nf->netdev);
 	notify_backend(nf);     /* the rx buffers are there */
+	printk("netfront: %s: connected to %s in %lu ms (event channel %u, rings %u/%u, "
+	       "%u rx buffers)\n", nf->dir, nf->backend, (time_now_ns() - start) / NSEC_PER_MSEC,
+	       nf->port, nf->tx_ring_ref, nf->rx_ring_ref, netfront_rx_posted(nf));
 }
 
 void netfront_init(void)
@@ -607,11 +612,16 @@ void netfront_init(void)
 
 	if (!xen_running() || !xen_info()->shared_info)
 		return;
+	if (xen_info()->pv) {
+		/* A PV guest grants machine frames, not the guest-physical ones
+		 * we use here; and its xenstore and grant table are not done. */
+		printk("netfront: not probed: not done for a PV guest yet\n");
+		return;
+	}
 	rc = xs_init();
 	if (rc == 0)
 		rc = gnttab_init();
 	if (rc != 0) {
-		/* EOPNOTSUPP: the PV entry has no xenstore or grant tables yet. */
 		printk("netfront: not probed: %s\n", xen_error_name(rc));
 		return;
 	}
