@@ -36,7 +36,6 @@
 #include "kernel/console.h"
 #include "kernel/errno.h"
 #include "kernel/heap.h"
-#include "kernel/irq.h"
 #include "kernel/page_alloc.h"
 #include "kernel/timer.h"
 #include "lib/parse.h"
