@@ -94,7 +94,8 @@ unsigned int netfront_tx_in_flight(const struct netfront *nf);
 
 /* For tests: a netfront with its rings and buffers but no backend: no
  * grants (refs are stand-ins), no event channel, not in the netdev list;
- * every rx buffer is posted.  The test writes the backend's responses. */
+ * every rx buffer is posted, link up.  The test writes the backend's
+ * responses. */
 struct netfront *netfront_create_unconnected(void);
 void netfront_destroy_unconnected(struct netfront *nf);
 

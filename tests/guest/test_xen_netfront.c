@@ -291,6 +291,24 @@ TEST(xen_netfront, hostile_unknown_or_repeated_rx_id_disconnects)
 	netfront_destroy_unconnected(nf);
 }
 
+/* A lying backend costs its own device only: another one carries on. */
+TEST(xen_netfront, hostile_disconnect_is_per_device)
+{
+	struct netfront *liar = unconnected(), *honest = netfront_create_unconnected();
+
+	CHECK(liar != NULL && honest != NULL);
+	netdev_set_receive(&honest->netdev, count_frame, NULL);
+	backend_rx_response(liar, 0xffff, 0, 0, TEST_FRAME_LEN);
+	CHECK_EQ(poll(liar), 0);
+	CHECK(liar->broken);
+	backend_delivers(honest, 2, 0);
+	CHECK_EQ(poll(honest), 1);
+	CHECK(!honest->broken);
+	CHECK(honest->netdev.link_up);
+	netfront_destroy_unconnected(liar);
+	netfront_destroy_unconnected(honest);
+}
+
 TEST(xen_netfront, hostile_index_past_our_requests_disconnects_before_reading)
 {
 	struct netfront *nf = unconnected();
