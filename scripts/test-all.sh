@@ -338,6 +338,7 @@ xen_net_echo_boot() {
 	local host=$1 seconds=$2 log=$3 peer_log=$4
 	XEN_NET_PEER_LOG=$peer_log XEN_NET_PEER_ARGS="--count $NET_ECHO_COUNT"
 	timed_boot "$host" "echo=$seconds" "$log"
+	# shellcheck disable=SC2034  # read by lib.sh's xen_lab_net_args during the boot
 	XEN_NET_PEER_LOG="" XEN_NET_PEER_ARGS=""
 	NET_PEER_STATUS=$(sed -n 's/^net-peer exit status //p' "$peer_log" 2>/dev/null | tail -n 1)
 	[[ -n $NET_PEER_STATUS ]] || NET_PEER_STATUS="none (dom0 reported no net-peer)"

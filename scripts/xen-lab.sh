@@ -171,7 +171,7 @@ QEMU_CMD=("$QEMU" -machine q35,accel=tcg -cpu "$QEMU_CPU" -smp 2 -m "$QEMU_MEM"
 	-initrd "$CACHE/vmlinuz ${DOM0_CMD//,/,,},$RUN/initrd")
 printf '%q ' "${QEMU_CMD[@]}" >"$RUN/qemu-command"
 
-say "Xen $(sed -n 's/^\.\/xen-hypervisor-[^_]*_\([^_]*\)_.*/\1/p' "$CACHE/versions.txt" 2>/dev/null | head -n 1) in QEMU TCG; domU type $TYPE, ${GUEST_MEM} MiB, command line '$CMDLINE'; timeout ${TIMEOUT} s; serial log $SERIAL"
+say "Xen $(sed -n 's/^\.\/xen-hypervisor-[^_]*_\([^_]*\)_.*/\1/p' "$CACHE/versions.txt" 2>/dev/null | head -n 1) in QEMU TCG; domU type $TYPE, ${GUEST_MEM} MiB$( ((NET == 0)) || echo ", a vif on xenbr0${NET_PEER_LOG:+ with net-peer in dom0}"), command line '$CMDLINE'; timeout ${TIMEOUT} s; serial log $SERIAL"
 START=$(date +%s%N)
 elapsed() { echo $((($(date +%s%N) - START) / 100000000)) | sed 's/.$/.&/'; }
 : >"$SERIAL"

@@ -12,6 +12,7 @@
 # vif/1/0) and vif (the interface's name).  netback waits for XENBUS_PATH/
 # hotplug-status to read "connected" before it tells the frontend Connected.
 set -u
+vif=${vif:?xl sets vif, the interface name} XENBUS_PATH=${XENBUS_PATH:?xl sets XENBUS_PATH}
 BRIDGE=$(xenstore-read "$XENBUS_PATH/bridge" 2>/dev/null || echo xenbr0)
 
 case ${1:-} in
