@@ -22,6 +22,7 @@
 #include "net/net.h"
 #include "pv/virtio/virtio.h"
 #include "pv/xen/blkfront.h"
+#include "pv/xen/netfront.h"
 
 #define PVKIT_VERSION "0.1.0"
 
@@ -121,6 +122,7 @@ void kernel_main(void)
 	page_alloc_init();
 	virtio_init();          /* needs pages for its rings */
 	blkfront_init();        /* the same, and xenstore (on Xen only) */
+	netfront_init();        /* Xen's vifs, if the toolstack gave us any */
 
 	report_hypervisor();
 	report_memory_map();

@@ -22,6 +22,7 @@
 #      and of virtio-blk (pvkit-hv's and QEMU's) over virtio-mmio and virtio-pci;
 #   6. virtio-net: UDP echo round trips and packets per second between the guest
 #      (echo=SECONDS) and build/tools/net-peer --bench, over QEMU's socket netdev;
+#      and one row of Xen netfront on xen-pvh, the peer in dom0 (all under TCG);
 #   7. Xen, PV vs PVH: bench=xen (pv/xen/xen_bench.c) booted once as a PVH and once
 #      as a PV domU on real Xen under QEMU TCG, and the guest's entry-to-ready time;
 #      and bench=block on xen-pvh's blkfront disk, one run.
@@ -363,7 +364,7 @@ net_echo_window() {
 
 # net_row HOST WHAT: one table row from one boot with net-peer --bench.
 net_row() {
-	local host=$1 what=$2 seconds log peer_log status rtt rate
+	local host=$1 what=$2 seconds log peer_log status
 	seconds=$(net_echo_window "$host")
 	log=$LOG_DIR/$host-net-echo.log peer_log=$LOG_DIR/$host-net-peer.log
 	if ! net_peer_start "$peer_log" "$LOG_DIR/$host-net-peer.port" --bench --count 5 \
@@ -375,6 +376,12 @@ net_row() {
 	progress "virtio-net on $host: echo=$seconds with net-peer --bench"
 	boot "$host" "echo=$seconds" "$log" && status=0 || status=$?
 	net_peer_stop 3
+	net_row_of_logs "$host" "$what" "$status" "$peer_log"
+}
+
+# net_row_of_logs HOST WHAT STATUS PEER_LOG: the row, from net-peer's bench lines.
+net_row_of_logs() {
+	local host=$1 what=$2 status=$3 peer_log=$4 rtt rate
 	rtt=$(sed -n 's/^net-peer: bench: udp-rtt-us median \([0-9]*\) min \([0-9]*\) p99 \([0-9]*\).*/\1 | \2 | \3/p' "$peer_log")
 	rate=$(sed -n 's/^net-peer: bench: udp-pps \([0-9]*\) .*/\1/p' "$peer_log")
 	if [[ -z $rtt || -z $rate ]]; then
@@ -393,6 +400,9 @@ net_section() {
 	echo "pvkit-hv's \`--virtio-net udp=\`) times 200 UDP echo round trips of 64"
 	echo "bytes, one at a time, then keeps 16 in flight for $NET_RATE_SECONDS s and counts the replies."
 	echo "The path includes the VMM's socket backend and the host's loopback; one boot per host."
+	echo "The last row is Xen netfront on real Xen, with the same peer in dom0 on the bridge of"
+	echo "the domU's vif: Xen, dom0 and the guest all run under QEMU TCG there, so it says"
+	echo "how the lab performs, not what netfront costs on hardware (docs/xen-netfront.md)."
 	echo
 	echo "| host | transport | round trip median µs | min µs | p99 µs | UDP echoes/s, 16 in flight |"
 	echo "|---|---|---:|---:|---:|---:|"
@@ -409,7 +419,29 @@ net_section() {
 			net_row "$host" "$what"
 		fi
 	done
+	xen_net_row
 	echo
+}
+
+# The netfront row: the domU on real Xen answers; net-peer --bench runs in dom0 on
+# the bridge its vif is on (xen-lab.sh --net-peer; docs/xen-netfront.md).  All of it
+# (Xen, dom0, the guest) runs under QEMU TCG: compare it with nothing but itself.
+# The window: ~10 ms a round trip there, so 200 of them, the rate run and slack.
+XEN_NET_HOST=xen-pvh
+xen_net_row() {
+	local host=$XEN_NET_HOST what="Xen netfront, peer in dom0 (real Xen under QEMU TCG)"
+	local seconds=$((NET_RATE_SECONDS + 10)) log peer_log status
+	if ! host_available "$host"; then
+		echo "| $host | $what | skipped: $UNAVAILABLE_REASON | | | |"
+		return
+	fi
+	log=$LOG_DIR/$host-net-echo.log peer_log=$LOG_DIR/$host-net-peer.log
+	progress "netfront on $host: echo=$seconds with net-peer --bench in dom0"
+	XEN_NET_PEER_LOG=$peer_log
+	XEN_NET_PEER_ARGS="--bench --count 5 --bench-seconds $NET_RATE_SECONDS"
+	boot "$host" "echo=$seconds" "$log" && status=0 || status=$?
+	XEN_NET_PEER_LOG="" XEN_NET_PEER_ARGS=""
+	net_row_of_logs "$host" "$what" "$status" "$peer_log"
 }
 
 # ---- 7. Xen: PV vs PVH ----------------------------------------------------------------
@@ -432,7 +464,7 @@ xen_ratio() {             # PV PVH -> "×0.0072", "×81": three significant digi
 }
 
 xen_section() {
-	local host row label name unit pvh pv i
+	local host row label name unit pvh pv i XEN_PVH_VIF=0  # like the PV domU: no vif
 	local -A logs=() notes=()
 	for host in "${XEN_HOSTS[@]}"; do
 		if ! host_available "$host"; then

@@ -440,6 +440,25 @@ host_available() {
 	[[ -z $UNAVAILABLE_REASON ]]
 }
 
+# ---- the real-Xen lab's network ------------------------------------------------------
+# xen-pvh's domU gets a vif on dom0's bridge (xen-lab.sh --net), so netfront is probed
+# on every boot there and its tests run with the suite; XEN_PVH_VIF=0 leaves it out
+# (bench.sh's PV-vs-PVH section: the PV domU has none, and connecting costs boot
+# time).  Around the net-echo check, XEN_NET_PEER_LOG is set (test-all.sh): then
+# net-peer also runs in dom0, on the bridge, with XEN_NET_PEER_ARGS, and its output
+# comes back in that file.  The PV domU (xen-pv) gets no vif: its netfront waits for
+# PV grant tables and xenstore.
+XEN_NET_PEER_LOG="" XEN_NET_PEER_ARGS="" XEN_PVH_VIF=1
+xen_lab_net_args() {
+	[[ $1 == xen-pvh ]] || return 0
+	[[ $XEN_PVH_VIF == 1 || -n $XEN_NET_PEER_LOG ]] || return 0
+	if [[ -n $XEN_NET_PEER_LOG ]]; then
+		HOST_CMD+=(--net-peer "$XEN_NET_PEER_LOG" --net-peer-args "$XEN_NET_PEER_ARGS")
+	else
+		HOST_CMD+=(--net)
+	fi
+}
+
 # ---- GRUB ISOs ----------------------------------------------------------------------
 # grub_iso CMDLINE: make sure an ISO exists that boots $IMAGE through GRUB's
 # multiboot2 command with CMDLINE, and set ISO to its path.  ISOs are cached in
@@ -496,6 +515,7 @@ host_command() {
 	if [[ $host == xen-pv* ]]; then     # xen-pvh, xen-pv: the domU's type
 		HOST_CMD=("$XEN_LAB" --type "${host#xen-}" --timeout "$(host_timeout "$host")")
 		[[ -z $disk ]] || HOST_CMD+=(--disk "$disk")
+		xen_lab_net_args "$host"
 		HOST_CMD+=("$IMAGE" -- "$cmdline")
 		return 0
 	fi

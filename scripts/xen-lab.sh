@@ -12,6 +12,11 @@
 #   --keep-serial FILE copy the whole serial log (Xen, dom0, domU) to FILE
 #   --disk FILE        give the domU FILE (a raw image) as its disk xvda, served by
 #                      dom0's blkback; what the domU wrote is copied back into FILE
+#   --net              give the domU a vif: netback in dom0, on a bridge xenbr0
+#   --net-peer LOG     --net, and run net-peer (build/tools/net-peer-static) in dom0
+#                      on xenbr0 while the domU runs; its output, then a line
+#                      "net-peer exit status N" (or "killed"), go to LOG
+#   --net-peer-args 'ARGS'  more net-peer options (--count 20 --bench ...)
 # The lab is prepared by scripts/xenlab/setup.sh (run it first; test-all.sh does),
 # in ${PVKIT_XENLAB_CACHE:-/tmp/pvkit-xenlab}.
 #
@@ -30,6 +35,10 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 CACHE=${PVKIT_XENLAB_CACHE:-/tmp/pvkit-xenlab}
 QEMU=${QEMU:-qemu-system-x86_64}
 TYPE=pvh TIMEOUT=240 GUEST_MEM=128 LIVE=0 KEEP_SERIAL="" DISK=""
+NET=0 NET_PEER_LOG="" NET_PEER_ARGS=""
+NET_PEER_STATIC=${PVKIT_NET_PEER_STATIC:-$HERE/../build/tools/net-peer-static}
+# The vif's MAC: Xen's OUI 00:16:3e, then "pvk".
+VIF_MAC=00:16:3e:70:76:6b
 # Xen under QEMU's emulator: `-cpu max` gives it SVM with nested paging (for PVH
 # guests); SMAP off, because Xen's PV dom0 crashes with SMAP under TCG.
 QEMU_CPU="max,-smap"
@@ -51,6 +60,9 @@ while (($# > 0)); do
 	--live) LIVE=1; shift ;;
 	--keep-serial) KEEP_SERIAL=${2:-}; shift 2 ;;
 	--disk) DISK=${2:-}; shift 2 ;;
+	--net) NET=1; shift ;;
+	--net-peer) NET=1; NET_PEER_LOG=${2:-}; shift 2 ;;
+	--net-peer-args) NET_PEER_ARGS=${2:-}; shift 2 ;;
 	-h | --help) usage ;;
 	--) break ;;
 	-*) say "unknown option $1"; usage ;;
@@ -66,6 +78,8 @@ CMDLINE="$*"
 # Xen, dom0 (DOM0_MEM) and the domU share QEMU's RAM: keep 1 GiB beside a large domU.
 ((GUEST_MEM + 1024 <= QEMU_MEM)) || QEMU_MEM=$((GUEST_MEM + 1024))
 [[ $CMDLINE != *\"* ]] || { say "the command line cannot hold a double quote (xl's config syntax)"; exit $E_USAGE; }
+[[ $NET_PEER_ARGS =~ ^[-a-z0-9.\ ]*$ ]] || { say "--net-peer-args: options, numbers and addresses only"; exit $E_USAGE; }
+[[ -z $NET_PEER_LOG || -x $NET_PEER_STATIC ]] || { say "$NET_PEER_STATIC missing: run make"; exit $E_USAGE; }
 for f in xen.elf vmlinuz dom0-initrd.cpio.gz; do
 	[[ -s $CACHE/$f ]] || { say "$CACHE/$f missing: run scripts/xenlab/setup.sh"; exit $E_USAGE; }
 done
@@ -105,6 +119,7 @@ write_guest_config() {
 	# for an HVM/PVH guest: let the guest read the TSC directly.
 	[[ $TYPE == pv ]] || echo 'tsc_mode = "native"'
 	[[ -z $DISK ]] || write_disk_config
+	((NET == 0)) || write_vif_config
 }
 
 # ---- the disk (--disk FILE; docs/xen-blkfront.md) -----------------------------------
@@ -133,6 +148,36 @@ return_disk() {
 	fi
 	rm -f "$back"
 }
+
+# ---- --net: the domU's vif, and net-peer in dom0 --------------------------------------
+# The vif's backend is netback in dom0 (backend domain 0, the default); its
+# interface joins the bridge xenbr0 that dom0-init.sh makes, through our own
+# hotplug script (scripts/xenlab/vif-pvkit.sh, shipped in the guest's cpio).
+write_vif_config() {
+	echo "vif = [ 'mac=$VIF_MAC,bridge=xenbr0,script=/guest/vif-pvkit' ]"
+}
+
+# Into the guest's cpio: the hotplug script, net-peer, and what dom0-init.sh reads.
+stage_net() {
+	((NET)) || return 0
+	install -m 0755 "$HERE/xenlab/vif-pvkit.sh" "$STAGE/guest/vif-pvkit"
+	printf 'NET=1\n' >>"$STAGE/guest/env"
+	if [[ -n $NET_PEER_LOG ]]; then
+		install -m 0755 "$NET_PEER_STATIC" "$STAGE/guest/net-peer"
+		printf "NET_PEER_ARGS='%s'\n" "$NET_PEER_ARGS" >>"$STAGE/guest/env"
+	fi
+}
+
+# dom0 prints net-peer's output between PVKIT-XENLAB-NETPEER-BEGIN and a
+# PVKIT-XENLAB-NETPEER-END status=N line: into NET_PEER_LOG, status last.
+collect_net_peer() {
+	[[ -n $NET_PEER_LOG ]] || return 0
+	tr -d '\r' <"$SERIAL" | awk '/^PVKIT-XENLAB-NETPEER-END/ { print "net-peer exit status " substr($2, 8); exit }
+		f { print } /^PVKIT-XENLAB-NETPEER-BEGIN/ { f = 1 }' >"$NET_PEER_LOG"
+	grep -q '^net-peer exit status ' "$NET_PEER_LOG" ||
+		echo "net-peer exit status none (dom0 did not report it)" >>"$NET_PEER_LOG"
+	say "net-peer in dom0: $(tail -n 1 "$NET_PEER_LOG"); its output: $NET_PEER_LOG"
+}
 STAGE=$RUN/stage
 mkdir -p "$STAGE/guest"
 cp "$IMAGE" "$STAGE/guest/kernel"
@@ -141,11 +186,16 @@ write_guest_config >"$STAGE/guest/guest.cfg"
 cp "$STAGE/guest/guest.cfg" "$RUN/guest.cfg"
 printf 'GUEST_TIMEOUT=%s\nLIVE=%s\n' $((TIMEOUT > DOM0_MARGIN_S + 15 ? TIMEOUT - DOM0_MARGIN_S : 15)) "$LIVE" \
 	>"$STAGE/guest/env"
+stage_net
 (cd "$STAGE" && find guest -print0 | cpio --null -o -H newc --owner=0:0 --quiet) >"$RUN/guest.cpio"
 cat "$CACHE/dom0-initrd.cpio.gz" "$RUN/guest.cpio" >"$RUN/initrd"
 
 # ---- QEMU → Xen → dom0 --------------------------------------------------------------
 XEN_CMD="console=com1 com1=115200,8n1 loglvl=all guest_loglvl=all"
+# Xen buffers what goes out on COM1 and drops, silently, whatever does not fit
+# (default 16 KiB): dom0 prints the domU's whole console at once, and on a busy
+# machine the emulated UART drains slower than that.  1 MiB holds any run's.
+XEN_CMD+=" serial_tx_buffer=1M"
 XEN_CMD+=" dom0_mem=$DOM0_MEM,max:$DOM0_MEM dom0_max_vcpus=1"
 DOM0_CMD="console=hvc0 earlyprintk=xen rdinit=/init panic=1 loglevel=4"
 # QEMU's multiboot -initrd is "module args,module2": a comma inside args is ",,".
@@ -156,7 +206,7 @@ QEMU_CMD=("$QEMU" -machine q35,accel=tcg -cpu "$QEMU_CPU" -smp 2 -m "$QEMU_MEM"
 	-initrd "$CACHE/vmlinuz ${DOM0_CMD//,/,,},$RUN/initrd")
 printf '%q ' "${QEMU_CMD[@]}" >"$RUN/qemu-command"
 
-say "Xen $(sed -n 's/^\.\/xen-hypervisor-[^_]*_\([^_]*\)_.*/\1/p' "$CACHE/versions.txt" 2>/dev/null | head -n 1) in QEMU TCG; domU type $TYPE, ${GUEST_MEM} MiB, command line '$CMDLINE'; timeout ${TIMEOUT} s; serial log $SERIAL"
+say "Xen $(sed -n 's/^\.\/xen-hypervisor-[^_]*_\([^_]*\)_.*/\1/p' "$CACHE/versions.txt" 2>/dev/null | head -n 1) in QEMU TCG; domU type $TYPE, ${GUEST_MEM} MiB$( ((NET == 0)) || echo ", a vif on xenbr0${NET_PEER_LOG:+ with net-peer in dom0}"), command line '$CMDLINE'; timeout ${TIMEOUT} s; serial log $SERIAL"
 START=$(date +%s%N)
 elapsed() { echo $((($(date +%s%N) - START) / 100000000)) | sed 's/.$/.&/'; }
 : >"$SERIAL"
@@ -200,6 +250,7 @@ status=$(tr -d '\r' <"$SERIAL" | awk '/^PVKIT-XENLAB-CONSOLE-END/ { exit }
 	f && /^pvkit: exit status [0-9]+$/ { s = $4 } /^PVKIT-XENLAB-CONSOLE-BEGIN/ { f = 1 }
 	END { print s }')
 say "result: ${result:-none}; guest's status line: ${status:-none}"
+collect_net_peer
 
 if [[ -z $result ]]; then
 	if [[ $outcome == timeout ]]; then

@@ -18,11 +18,17 @@
 # Lines starting "xenlab-dom0:" are progress; "FATAL" ones say why the lab failed.
 # "xenlab-dom0: xenstore:" lines list the domU's xenstore home (xenstore-ls -f)
 # as the toolstack made it; they stay in serial.log.
+# With NET=1 in /guest/env (xen-lab.sh --net) the domU's vif gets a bridge, and
+# with /guest/net-peer (--net-peer) that peer runs on it while the domU does:
+#   PVKIT-XENLAB-NETPEER-BEGIN ... -END status=N   its output and exit status
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin:/usr/lib/xen-4.17/bin
 XB=/usr/lib/xen-4.17/bin
 GUEST_NAME=pvkit
 GUEST_TIMEOUT=60
 LIVE=0
+NET=0
+NET_PEER_ARGS=""
+NET_PEER=""
 
 log() { echo "xenlab-dom0: $*"; }
 finish() {
@@ -37,6 +43,50 @@ die() {
 	log "FATAL: $*"
 	for f in /var/log/xen/*.log /tmp/xl.out; do [ -f "$f" ] && { echo "--- $f"; tail -n 30 "$f"; }; done
 	finish
+}
+
+# ---- --net: the bridge, and net-peer on it ----------------------------------------
+# xenbr0 carries no address of dom0's and IPv6 is off, so dom0 itself sends
+# nothing on it (net-peer counts every frame the guest drops); STP off and no
+# forwarding delay, so a port forwards as soon as it joins.  The vif joins it
+# through /guest/vif-pvkit, xl's hotplug script for it.
+setup_network() {
+	for m in llc stp bridge xen-netback; do
+		insmod /lib/modules/xenlab/$m.ko || die "insmod $m failed"
+	done
+	echo 1 >/proc/sys/net/ipv6/conf/default/disable_ipv6
+	echo 1 >/proc/sys/net/ipv6/conf/all/disable_ipv6
+	# (busybox's brctl has no stp/setfd here: sysfs has both; STP is off by default)
+	brctl addbr xenbr0 && echo 0 >/sys/class/net/xenbr0/bridge/forward_delay &&
+		ip link set xenbr0 up || die "cannot make the bridge xenbr0"
+	log "network: bridge xenbr0 up, netback loaded"
+}
+
+start_net_peer() {
+	[ -x /guest/net-peer ] || return 0
+	# shellcheck disable=SC2086  # NET_PEER_ARGS are separate options
+	/guest/net-peer --interface xenbr0 --wait "$GUEST_TIMEOUT" $NET_PEER_ARGS \
+		>/tmp/net-peer.out 2>&1 &
+	NET_PEER=$!
+	log "net-peer started on xenbr0 ($NET_PEER_ARGS)"
+}
+
+# After the domU: net-peer gets 5 s to finish, then it is stopped.
+report_net_peer() {
+	[ -n "$NET_PEER" ] || return 0
+	i=0
+	while kill -0 "$NET_PEER" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	if kill -0 "$NET_PEER" 2>/dev/null; then
+		kill "$NET_PEER"
+		wait "$NET_PEER" 2>/dev/null
+		peer_status=killed
+	else
+		wait "$NET_PEER"
+		peer_status=$?
+	fi
+	echo "PVKIT-XENLAB-NETPEER-BEGIN"
+	cat /tmp/net-peer.out
+	echo "PVKIT-XENLAB-NETPEER-END status=$peer_status"
 }
 
 mount -t proc proc /proc
@@ -92,6 +142,10 @@ disk_return() {
 	echo "PVKIT-XENLAB-DISK-END"
 }
 [ -f "$DISK_GZ" ] && disk_attach
+if [ "$NET" = 1 ]; then
+	setup_network
+	start_net_peer
+fi
 
 echo "PVKIT-XENLAB-DOMU-START"
 # Created paused (-p), so that its xenstore home can be listed before a
@@ -146,5 +200,6 @@ echo
 echo "PVKIT-XENLAB-CONSOLE-END"
 grep -v '^$' /tmp/xl.out | sed 's/^/xenlab-dom0: xl: /'
 [ -f "$DISK_GZ" ] && disk_return
+report_net_peer
 echo "PVKIT-XENLAB-RESULT shutdown=${reason:-none} status=$status"
 finish

@@ -32,6 +32,9 @@ DOM0_MODULES=(xen-evtchn xen-privcmd xenfs xen-gntdev xen-gntalloc)
 # The domU's disk (xen-lab.sh --disk): Linux's block backend, and loop devices
 # to put a file under it ("phy:" backends take block devices only).
 DOM0_MODULES+=(xen-blkback loop)
+# For xen-lab.sh --net (dom0-init.sh loads them in this order): the bridge xenbr0
+# (bridge needs stp, which needs llc) and netback, the domU's vif backend.
+DOM0_NET_MODULES=(llc stp bridge xen-netback)
 
 say() { printf '[xenlab setup %(%H:%M:%S)T] %s\n' -1 "$*"; }
 die() { say "ERROR: $*"; exit 1; }
@@ -75,31 +78,31 @@ if ! have debs; then
 	for d in "$CACHE"/debs/*.deb; do dpkg -x "$d" "$CACHE/pkgroot"; done
 	zcat "$CACHE/pkgroot/boot/xen-$XENVER-amd64.gz" > "$CACHE/xen.elf"
 	cp "$(ls "$CACHE"/pkgroot/boot/vmlinuz-* | head -n1)" "$CACHE/vmlinuz"
-	rm -rf "$CACHE/pkgroot"       # ~400 MB of kernel modules we do not need
-	rm -f "$STAMPS/modules"
+	rm -rf "$CACHE/pkgroot"       # ~400 MB of kernel modules: step 2b takes the few we need
 	(cd "$CACHE/debs" && ls ./*.deb) > "$CACHE/versions.txt"
 	rm -f "$STAMPS/dom0-initrd"
 	done_ debs
 fi
 
-# 2b. dom0's kernel modules, from the kernel .deb kept in debs/.  The stamp holds
-#     the module list, so adding a module to DOM0_MODULES redoes this step (and
-#     the initramfs) on an existing cache.
-if [ "$(cat "$STAMPS/modules" 2>/dev/null)" != "${DOM0_MODULES[*]}" ]; then
-	say "extracting dom0's modules: ${DOM0_MODULES[*]}"
-	KDEB="$(ls "$CACHE"/debs/linux-image-*.deb | head -n1)"
-	[ -n "$KDEB" ] || die "no kernel .deb in $CACHE/debs"
-	rm -rf "$CACHE/pkgroot" "$CACHE/modules"; mkdir -p "$CACHE/pkgroot" "$CACHE/modules"
-	dpkg-deb --fsys-tarfile "$KDEB" | tar -x -C "$CACHE/pkgroot" --wildcards './lib/modules/*'
-	KREL="$(basename "$(ls -d "$CACHE"/pkgroot/lib/modules/* | head -n1)")"
-	for m in "${DOM0_MODULES[@]}"; do
-		f="$(find "$CACHE/pkgroot/lib/modules/$KREL" -name "$m.ko*" | head -n1)"
-		[ -n "$f" ] || die "module $m not found in $KDEB"
+# 2b. dom0's kernel modules, taken from the kernel package kept in debs/.  The stamp
+#     names the module list, so adding a module redoes this step (and the initramfs).
+ALL_MODULES=("${DOM0_MODULES[@]}" "${DOM0_NET_MODULES[@]}")
+MODULES_STAMP="modules-$(printf '%s\n' "${ALL_MODULES[@]}" | sha256sum | cut -c1-12)"
+if ! have "$MODULES_STAMP"; then
+	say "extracting dom0's modules: ${ALL_MODULES[*]}"
+	KDEB="$(ls "$CACHE"/debs/linux-image-*.deb 2>/dev/null | head -n1)"
+	[ -n "$KDEB" ] || die "no kernel package in $CACHE/debs: delete $STAMPS/debs and run again"
+	rm -rf "$CACHE/modules" "$CACHE/modroot"; mkdir -p "$CACHE/modules" "$CACHE/modroot"
+	patterns=()
+	for m in "${ALL_MODULES[@]}"; do patterns+=("*/$m.ko*"); done
+	dpkg-deb --fsys-tarfile "$KDEB" | tar -x -C "$CACHE/modroot" --wildcards "${patterns[@]}" ||
+		die "one of the modules ${ALL_MODULES[*]} is not in $KDEB"
+	for m in "${ALL_MODULES[@]}"; do
+		f="$(find "$CACHE/modroot" -name "$m.ko*" | head -n1)"
 		case "$f" in *.xz) xz -dc "$f" > "$CACHE/modules/$m.ko" ;; *) cp "$f" "$CACHE/modules/$m.ko" ;; esac
 	done
-	rm -rf "$CACHE/pkgroot"
-	echo "${DOM0_MODULES[*]}" > "$STAMPS/modules"
-	rm -f "$STAMPS/dom0-initrd"
+	rm -rf "$CACHE/modroot" "$STAMPS"/modules-* "$STAMPS/dom0-initrd"
+	done_ "$MODULES_STAMP"
 fi
 
 # 3. A minimal Debian with the Xen toolstack, to take dom0's programs from.

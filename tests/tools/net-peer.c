@@ -21,7 +21,13 @@
  * Every reply is checked field by field: Ethernet addresses, IPv4 header
  * and checksum, ICMP/UDP checksums, ports, ids, and the payload byte for byte.
  * It prints "# " lines as it goes and one summary line, and exits 0 only if
- * nothing was lost or wrong.  With --bench it then measures UDP echo round
+ * nothing was lost or wrong.
+ *
+ * With --interface IF it speaks raw Ethernet on a Linux interface instead
+ * (an AF_PACKET socket, the interface in promiscuous mode): in the real-Xen
+ * lab it runs in dom0 on the bridge xenbr0 that the domU's vif is on
+ * (scripts/xen-lab.sh --net-peer).  The checks are the same; only the
+ * frames' way in and out differs.  With --bench it then measures UDP echo round
  * trips and packets per second (reported, never judged).
  *
  * The wire formats are written out here with byte offsets, independently of
@@ -42,6 +48,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/if_packet.h>
+#include <net/ethernet.h>
+#include <net/if.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -78,7 +87,8 @@
 struct peer {
 	int sock;
 	struct sockaddr_in guest_side;  /* QEMU's end of the socket netdev */
-	bool guest_side_known;
+	bool guest_side_known;          /* (with --interface: always, the wire is there) */
+	int ifindex;                    /* --interface: raw Ethernet on it; 0: UDP mode */
 	uint8_t mac[6], guest_mac[6], neighbour_mac[6];
 	bool guest_mac_known;
 	uint32_t ip, guest_ip, neighbour_ip;    /* host order */
@@ -192,12 +202,28 @@ static const char *mac_text(const uint8_t *m)
 
 /* ---- frames in and out ------------------------------------------------------------ */
 
+/* Raw Ethernet: the frame goes out on the interface as it is. */
+static int send_raw(struct peer *p, const uint8_t *frame, size_t len)
+{
+	struct sockaddr_ll to = { .sll_family = AF_PACKET, .sll_ifindex = p->ifindex,
+				  .sll_halen = 6 };
+
+	memcpy(to.sll_addr, frame, 6);
+	return (int)sendto(p->sock, frame, len, 0, (const struct sockaddr *)&to, sizeof(to));
+}
+
 static void send_frame(struct peer *p, const uint8_t *frame, size_t len)
 {
+	int rc;
+
 	if (!p->guest_side_known)
 		return;                 /* nowhere to send yet */
-	if (sendto(p->sock, frame, len, 0, (const struct sockaddr *)&p->guest_side,
-		   sizeof(p->guest_side)) < 0 && errno != ECONNREFUSED)
+	if (p->ifindex)
+		rc = send_raw(p, frame, len);
+	else
+		rc = (int)sendto(p->sock, frame, len, 0, (const struct sockaddr *)&p->guest_side,
+				 sizeof(p->guest_side));
+	if (rc < 0 && errno != ECONNREFUSED)
 		note("sendto: %s", strerror(errno));
 }
 
@@ -303,17 +329,53 @@ static void answer_arp_request(struct peer *p, const uint8_t *f)
 	send_arp(p, ARP_REPLY, a + 8, mac, tpa, a + 8, get32(a + 14));
 }
 
+/* One datagram from QEMU's side of the socket netdev: its size, or -1 for
+ * one from anywhere else. */
+static ssize_t receive_udp(struct peer *p, uint8_t *f)
+{
+	struct sockaddr_in from;
+	socklen_t fromlen = sizeof(from);
+	ssize_t n = recvfrom(p->sock, f, ETH_MAX_FRAME + 64, 0, (struct sockaddr *)&from, &fromlen);
+
+	if (n < 0)
+		return -1;
+	if (!p->guest_side_known) {
+		p->guest_side = from;
+		p->guest_side_known = true;
+		note("the guest's side of the wire is %s:%u", inet_ntoa(from.sin_addr),
+		     ntohs(from.sin_port));
+	} else if (from.sin_port != p->guest_side.sin_port ||
+		   from.sin_addr.s_addr != p->guest_side.sin_addr.s_addr) {
+		return -1;
+	}
+	return n;
+}
+
+/* One frame off the interface: its size, or -1 for one we sent ourselves
+ * (the socket sees the interface's outgoing frames too) or, once we know
+ * the guest, one from another MAC (dom0's own traffic, say). */
+static ssize_t receive_raw(struct peer *p, uint8_t *f)
+{
+	struct sockaddr_ll from;
+	socklen_t fromlen = sizeof(from);
+	ssize_t n = recvfrom(p->sock, f, ETH_MAX_FRAME + 64, 0, (struct sockaddr *)&from, &fromlen);
+
+	if (n < 0 || from.sll_pkttype == PACKET_OUTGOING)
+		return -1;
+	if (p->guest_mac_known && n >= ETH_HLEN && memcmp(f + 6, p->guest_mac, 6) != 0)
+		return -1;
+	return n;
+}
+
 /*
  * The next frame from the guest, or 0 at the deadline.  ARP frames are
  * looked at here (the guest's MAC learned from its announcement, its
- * requests answered) and returned only when want_arp.  Datagrams from
+ * requests answered) and returned only when want_arp.  Frames from
  * anywhere but the guest's side are ignored.
  */
 static size_t next_frame(struct peer *p, uint8_t *f, int64_t deadline_us, bool want_arp)
 {
 	for (;;) {
-		struct sockaddr_in from;
-		socklen_t fromlen = sizeof(from);
 		int64_t left = deadline_us - now_us();
 		struct pollfd pfd = { .fd = p->sock, .events = POLLIN };
 		ssize_t n;
@@ -322,18 +384,9 @@ static size_t next_frame(struct peer *p, uint8_t *f, int64_t deadline_us, bool w
 			return 0;
 		if (poll(&pfd, 1, (int)((left + 999) / 1000)) <= 0)
 			continue;
-		n = recvfrom(p->sock, f, ETH_MAX_FRAME + 64, 0, (struct sockaddr *)&from, &fromlen);
+		n = p->ifindex ? receive_raw(p, f) : receive_udp(p, f);
 		if (n < 0)
 			continue;
-		if (!p->guest_side_known) {
-			p->guest_side = from;
-			p->guest_side_known = true;
-			note("the guest's side of the wire is %s:%u", inet_ntoa(from.sin_addr),
-			     ntohs(from.sin_port));
-		} else if (from.sin_port != p->guest_side.sin_port ||
-			   from.sin_addr.s_addr != p->guest_side.sin_addr.s_addr) {
-			continue;
-		}
 		if (n < ETH_HLEN) {
 			problem(p, "a %zd-byte frame from the guest: shorter than an Ethernet header", n);
 			continue;
@@ -687,9 +740,10 @@ static int usage(void)
 	fprintf(stderr,
 		"usage: net-peer [--port N] [--port-file FILE] [--guest-port N] [--count N]\n"
 		"                [--ip A] [--guest-ip A] [--wait S] [--reply-timeout MS]\n"
-		"                [--bench [--bench-seconds S]]\n"
+		"                [--bench [--bench-seconds S]] [--interface IF]\n"
 		"Listens on 127.0.0.1:PORT (0: any free port, written to FILE) for QEMU's\n"
-		"-netdev socket,udp=127.0.0.1:PORT,localaddr=127.0.0.1:GUESTPORT.\n");
+		"-netdev socket,udp=127.0.0.1:PORT,localaddr=127.0.0.1:GUESTPORT;\n"
+		"with --interface, sends and receives raw Ethernet on IF instead (root).\n");
 	return EXIT_USAGE;
 }
 
@@ -735,6 +789,31 @@ static int open_socket(struct peer *p, int port, const char *port_file)
 	return 0;
 }
 
+/* Raw Ethernet on one interface: every frame type, and promiscuous, so that
+ * replies to our made-up MACs reach us through a bridge that does not know
+ * them. */
+static int open_raw_socket(struct peer *p, const char *ifname)
+{
+	struct sockaddr_ll a = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL) };
+	struct packet_mreq promisc = { .mr_type = PACKET_MR_PROMISC };
+	int rcvbuf = 1 << 20;
+
+	p->ifindex = (int)if_nametoindex(ifname);
+	a.sll_ifindex = promisc.mr_ifindex = p->ifindex;
+	p->sock = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
+	if (!p->ifindex || p->sock < 0 || bind(p->sock, (struct sockaddr *)&a, sizeof(a)) < 0 ||
+	    setsockopt(p->sock, SOL_PACKET, PACKET_ADD_MEMBERSHIP, &promisc, sizeof(promisc)) < 0) {
+		fprintf(stderr, "net-peer: raw socket on %s: %s\n", ifname,
+			p->ifindex ? strerror(errno) : "no such interface");
+		return -1;
+	}
+	setsockopt(p->sock, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	p->guest_side_known = true;
+	note("raw Ethernet on %s (index %d) as %s (%s)", ifname, p->ifindex, ip_text(p->ip),
+	     mac_text(p->mac));
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct peer p = {
@@ -742,7 +821,7 @@ int main(int argc, char **argv)
 		.neighbour_mac = { 0x52, 0x54, 0x00, 0x00, 0x02, 0x03 },
 		.count = 20, .reply_timeout_ms = 2000, .wait_s = 60, .bench_seconds = 2,
 	};
-	const char *port_file = NULL;
+	const char *port_file = NULL, *interface = NULL;
 	int port = 0, guest_port = 0;
 	int good_pings, good_udp, neighbour, dropped;
 	int64_t start;
@@ -777,6 +856,8 @@ int main(int argc, char **argv)
 			ok = parse_int(v, 1, 600000, &p.reply_timeout_ms);
 		else if (!strcmp(a, "--bench-seconds"))
 			ok = parse_int(v, 1, 600, &p.bench_seconds);
+		else if (!strcmp(a, "--interface"))
+			interface = v;
 		else
 			return usage();
 		if (!ok)
@@ -786,7 +867,7 @@ int main(int argc, char **argv)
 	p.neighbour_ip = p.ip + 1;
 	if (p.neighbour_ip == p.guest_ip)
 		p.neighbour_ip++;
-	if (open_socket(&p, port, port_file) < 0)
+	if (interface ? open_raw_socket(&p, interface) < 0 : open_socket(&p, port, port_file) < 0)
 		return EXIT_USAGE;
 	if (guest_port) {
 		p.guest_side = (struct sockaddr_in){ .sin_family = AF_INET,
