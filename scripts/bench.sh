@@ -464,7 +464,7 @@ xen_ratio() {             # PV PVH -> "×0.0072", "×81": three significant digi
 }
 
 xen_section() {
-	local host row label name unit pvh pv i XEN_PVH_VIF=0  # like the PV domU: no vif
+	local host row label name unit pvh pv i XEN_VIF=0  # no vif: connecting one costs boot time
 	local -A logs=() notes=()
 	for host in "${XEN_HOSTS[@]}"; do
 		if ! host_available "$host"; then

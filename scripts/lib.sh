@@ -441,17 +441,15 @@ host_available() {
 }
 
 # ---- the real-Xen lab's network ------------------------------------------------------
-# xen-pvh's domU gets a vif on dom0's bridge (xen-lab.sh --net), so netfront is probed
-# on every boot there and its tests run with the suite; XEN_PVH_VIF=0 leaves it out
-# (bench.sh's PV-vs-PVH section: the PV domU has none, and connecting costs boot
-# time).  Around the net-echo check, XEN_NET_PEER_LOG is set (test-all.sh): then
-# net-peer also runs in dom0, on the bridge, with XEN_NET_PEER_ARGS, and its output
-# comes back in that file.  The PV domU (xen-pv) gets no vif: its netfront waits for
-# PV grant tables and xenstore.
-XEN_NET_PEER_LOG="" XEN_NET_PEER_ARGS="" XEN_PVH_VIF=1
+# The domU of xen-pvh and xen-pv gets a vif on dom0's bridge (xen-lab.sh --net), so
+# netfront is probed on every boot there and its tests run with the suite; XEN_VIF=0
+# leaves it out (bench.sh's PV-vs-PVH section: connecting costs boot time).  Around
+# the net-echo check, XEN_NET_PEER_LOG is set (test-all.sh): then net-peer also runs
+# in dom0, on the bridge, with XEN_NET_PEER_ARGS, and its output comes back in that file.
+XEN_NET_PEER_LOG="" XEN_NET_PEER_ARGS="" XEN_VIF=1
 xen_lab_net_args() {
-	[[ $1 == xen-pvh ]] || return 0
-	[[ $XEN_PVH_VIF == 1 || -n $XEN_NET_PEER_LOG ]] || return 0
+	[[ $1 == xen-pv* ]] || return 0
+	[[ $XEN_VIF == 1 || -n $XEN_NET_PEER_LOG ]] || return 0
 	if [[ -n $XEN_NET_PEER_LOG ]]; then
 		HOST_CMD+=(--net-peer "$XEN_NET_PEER_LOG" --net-peer-args "$XEN_NET_PEER_ARGS")
 	else

@@ -318,11 +318,11 @@ NET_ECHO_COUNT=20
 NET_PEER_GRACE_S=3       # how long the peer may outlive the guest (it is finishing up)
 
 # Which hosts: every machine with virtio-net: QEMU's (TCG and KVM) and pvkit-hv's,
-# whose backend speaks the same encapsulation (--virtio-net udp=); and xen-pvh, whose
+# whose backend speaks the same encapsulation (--virtio-net udp=); and xen-pvh and xen-pv, whose
 # netfront meets the peer on dom0's bridge (xen_net_echo_boot).
 has_net_echo_check() {
 	[[ $1 == microvm-* || $1 == q35-* || $1 == pvkit-hv-mmio || $1 == pvkit-hv-pci ||
-	   $1 == xen-pvh ]]
+	   $1 == xen-pv* ]]
 }
 
 # The echo window: the peer needs ~0.2 s under TCG and ~0.5 s under this machine's
@@ -360,7 +360,7 @@ run_net_echo_check() {
 		fail "$name" "$NET_PEER is missing (make builds it)"
 		return
 	fi
-	if [[ $host == xen-pvh ]]; then
+	if [[ $host == xen-pv* ]]; then
 		xen_net_echo_boot "$host" "$seconds" "$log" "$peer_log"
 	elif ! net_peer_start "$peer_log" "$port_file" --count "$NET_ECHO_COUNT" \
 			--wait "$(host_timeout "$host")"; then

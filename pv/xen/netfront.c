@@ -450,8 +450,7 @@ static long read_mac(struct netfront *nf)
 
 static long grant_page(struct netfront *nf, const void *page, bool readonly, grant_ref_t *ref)
 {
-	long rc = gnttab_grant_foreign_access(nf->backend_id, virt_to_phys(page) >> PAGE_SHIFT,
-					      readonly);
+	long rc = gnttab_grant_foreign_access(nf->backend_id, gnttab_frame_of(page), readonly);
 
 	if (rc < 0)
 		return rc;
@@ -612,12 +611,6 @@ void netfront_init(void)
 
 	if (!xen_running() || !xen_info()->shared_info)
 		return;
-	if (xen_info()->pv) {
-		/* A PV guest grants machine frames, not the guest-physical ones
-		 * we use here; and its xenstore and grant table are not done. */
-		printk("netfront: not probed: not done for a PV guest yet\n");
-		return;
-	}
 	rc = xs_init();
 	if (rc == 0)
 		rc = gnttab_init();

@@ -46,8 +46,6 @@ static struct netfront *connected_netfront(void)
 	do {                                                                  \
 		char names_[64];                                              \
 		SKIP_UNLESS_XENSTORE();                                       \
-		if (xen_info()->pv)                                           \
-			SKIP("netfront: not done for a PV guest yet");        \
 		if (xs_directory(XS_NO_TRANSACTION, "device/vif", names_,     \
 				 sizeof(names_)) <= 0)                        \
 			SKIP("no vif in xenstore (the lab without --net)");   \
@@ -106,7 +104,7 @@ TEST(xen_netfront, rx_ring_is_filled_with_grants_to_the_backend)
 		CHECK_EQ(req.gref, nf->rx_grant[req.id]);
 		CHECK(entry != NULL);
 		CHECK_EQ(entry->domid, nf->backend_id);
-		CHECK_EQ(entry->frame, virt_to_phys(nf->rx_pages + req.id * PAGE_SIZE) >> PAGE_SHIFT);
+		CHECK_EQ(entry->frame, gnttab_frame_of(nf->rx_pages + req.id * PAGE_SIZE));
 		CHECK(entry->flags & GTF_permit_access);
 		CHECK(!(entry->flags & GTF_readonly));
 	}
