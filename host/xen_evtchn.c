@@ -5,6 +5,7 @@
  */
 #include <string.h>
 
+#include "host/trace.h"
 #include "host/xen_evtchn.h"
 
 #define BITS_PER_WORD   (8 * sizeof(xen_ulong_t))
@@ -103,7 +104,10 @@ void xen_events_set_pending(struct xen_events *ev, evtchn_port_t port)
 
 	if (!valid_port(ev, port) || test_and_set_bit(s->evtchn_pending, port))
 		return;
-	if (!test_bit(s->evtchn_mask, port))
+	bool masked = test_bit(s->evtchn_mask, port);
+
+	TRACE("xen event: port %u pending%s", port, masked ? " (masked: no upcall)" : "");
+	if (!masked)
 		mark_word_pending(ev, port / BITS_PER_WORD);
 }
 

@@ -21,5 +21,8 @@ int main(void)
 	virtio_blk_tests();
 	virtio_pci_tests();
 	virtio_devices_tests();
+	xen_evtchn_tests();
+	xen_domain_tests();
+	xen_pages_tests();
 	return check_finish();
 }

@@ -18,5 +18,8 @@ void virtqueue_packed_tests(void);
 void virtio_blk_tests(void);
 void virtio_pci_tests(void);
 void virtio_devices_tests(void);
+void xen_evtchn_tests(void);
+void xen_domain_tests(void);
+void xen_pages_tests(void);
 
 #endif
