@@ -277,28 +277,30 @@ static void trace_hypercall(uint64_t nr, const uint64_t *a, long rc)
 	      ") = %ld", name ? name : "(unknown)", a[0], a[1], a[2], a[3], a[4], rc);
 }
 
+/*
+ * The stub's `out` lands here.  The registers come with the exit: with
+ * KVM_CAP_SYNC_REGS KVM copies them into kvm_run at every exit and takes
+ * back the ones we mark dirty at the next KVM_RUN, which saves the two
+ * ioctls (KVM_GET_REGS, KVM_SET_REGS) that made a hypercall cost several
+ * port exits here.  KVM completes the `out` (skips it) after taking them
+ * back.
+ */
 static void hypercall(void *opaque, uint64_t offset, unsigned int size, uint64_t value)
 {
 	struct xen_host *x = opaque;
 	uint64_t start = x->stats->enabled ? stats_now_ns() : 0;
 	struct shared_info *shared = x->domain.events.shared;
-	struct kvm_regs regs;
+	struct kvm_regs *regs = &x->vm->run->s.regs.regs;
 
 	(void)offset, (void)size, (void)value;  /* the number is in %rax too */
-	if (ioctl(x->vm->vcpu_fd, KVM_GET_REGS, &regs) < 0) {
-		fprintf(stderr, "pvkit-hv: KVM_GET_REGS for a hypercall: %s\n", strerror(errno));
-		stop_request_set(x->stop, EXIT_NO_KVM);
-		return;
-	}
-	const uint64_t args[XEN_HYPERCALL_ARGS] = { regs.rdi, regs.rsi, regs.rdx, regs.r10, regs.r8 };
-	uint64_t nr = regs.rax;
+	const uint64_t args[XEN_HYPERCALL_ARGS] = {
+		regs->rdi, regs->rsi, regs->rdx, regs->r10, regs->r8,
+	};
+	uint64_t nr = regs->rax;
 	long rc = xen_domain_hypercall(&x->domain, nr, args);
 
-	regs.rax = (uint64_t)rc;
-	if (ioctl(x->vm->vcpu_fd, KVM_SET_REGS, &regs) < 0) {
-		fprintf(stderr, "pvkit-hv: KVM_SET_REGS after a hypercall: %s\n", strerror(errno));
-		stop_request_set(x->stop, EXIT_NO_KVM);
-	}
+	regs->rax = (uint64_t)rc;
+	x->vm->run->kvm_dirty_regs |= KVM_SYNC_X86_REGS;
 	trace_hypercall(nr, args, rc);
 	if (x->domain.events.shared != shared)
 		publish_time(x);        /* shared_info moved: fresh time in its new place */
@@ -353,6 +355,9 @@ static bool create_host_timer(struct xen_host *x, char *err, size_t err_len)
 
 bool xen_host_start(struct xen_host *x, char *err, size_t err_len)
 {
+	if (!vm_has_capability(x->vm, KVM_CAP_SYNC_REGS))
+		return error_set(err, err_len, "--xen: this KVM lacks KVM_CAP_SYNC_REGS");
+	x->vm->run->kvm_valid_regs = KVM_SYNC_X86_REGS;        /* see hypercall() */
 	if (!vm_trap_msr_write(x->vm, XEN_HYPERCALL_PAGE_MSR, err, err_len) ||
 	    !create_host_timer(x, err, err_len))
 		return false;

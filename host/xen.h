@@ -8,9 +8,9 @@
  * and host/xen_hypercall_page.c.  Here:
  *   - the hypercall MSR: a guest wrmsr(0x40000000, page address) exits to
  *     us through KVM's MSR filter and we write the hypercall page;
- *   - the hypercall port: each stub's `out` lands in xen_hypercall(), which
- *     reads the arguments with KVM_GET_REGS and puts the result in %rax
- *     with KVM_SET_REGS;
+ *   - the hypercall port: each stub's `out` lands in a function that reads
+ *     the arguments from the registers KVM syncs into kvm_run
+ *     (KVM_CAP_SYNC_REGS) and puts the result in %rax there;
  *   - the upcall: KVM_SIGNAL_MSI of the guest's callback vector to APIC 0;
  *   - time: the guest TSC (KVM_GET_MSRS) and a POSIX timer that kicks the
  *     vCPU out of KVM_RUN when the guest's single-shot timer is due;

@@ -16,7 +16,8 @@
  *     cc ...            int3 padding
  *
  * The arguments stay where the caller put them (rdi, rsi, rdx, r10, r8);
- * pvkit-hv reads them with KVM_GET_REGS and writes the result to rax.
+ * pvkit-hv reads them where KVM syncs the registers into kvm_run and
+ * writes the result to rax there (host/xen.c).
  */
 #ifndef PVKIT_HOST_XEN_HYPERCALL_PAGE_H
 #define PVKIT_HOST_XEN_HYPERCALL_PAGE_H

@@ -468,6 +468,36 @@ xen_section() {
 		echo "| $label | ${pvh:-–} | ${pv:-–} | $( [[ -n $pvh && -n $pv ]] && xen_ratio "$pv" "$pvh" || echo –) |"
 	done
 	echo
+	hv_xen_rows
+}
+
+# pvkit-hv --xen (docs/pvkit-hv-xen.md): its hypercalls are port exits, so the guest's
+# null hypercall is compared with a bare `in` from an unassigned port, measured in the
+# same run (pv/xen/xen_bench.c).
+hv_xen_rows() {
+	local log hc pio
+	echo "### pvkit-hv --xen: null hypercall against a bare port exit, same run"
+	echo
+	if ! host_available pvkit-hv-xen; then
+		echo "skipped: $UNAVAILABLE_REASON"
+		echo
+		return
+	fi
+	progress "bench=xen on pvkit-hv-xen: $RUNS runs"
+	time_boots pvkit-hv-xen "pvkit: exit status 0" "$RUNS" "bench=xen"
+	if [[ -n $T_NOTE ]]; then
+		echo "pvkit-hv-xen: $T_NOTE"
+		echo
+		return
+	fi
+	echo "| run | null hypercall, ns/call | \`in\` from an unassigned port, ns/call | hypercall/port |"
+	echo "|---|---:|---:|---:|"
+	for log in "${T_LOGS[@]}"; do
+		hc=$(xen_value "$log" null-hypercall ns/call)
+		pio=$(xen_value "$log" pio-exit ns/call)
+		echo "| $(basename "$log" .log) | ${hc:-–} | ${pio:-–} | $( [[ -n $hc && -n $pio ]] && xen_ratio "$hc" "$pio" || echo –) |"
+	done
+	echo
 }
 
 report() {
