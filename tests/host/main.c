@@ -24,5 +24,8 @@ int main(void)
 	xen_evtchn_tests();
 	xen_domain_tests();
 	xen_pages_tests();
+	xenstore_tests();
+	xenstore_ring_tests();
+	xen_gnttab_tests();
 	return check_finish();
 }

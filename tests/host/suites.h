@@ -21,5 +21,8 @@ void virtio_devices_tests(void);
 void xen_evtchn_tests(void);
 void xen_domain_tests(void);
 void xen_pages_tests(void);
+void xenstore_tests(void);
+void xenstore_ring_tests(void);
+void xen_gnttab_tests(void);
 
 #endif
