@@ -238,7 +238,8 @@ static int add_xen_devices(struct machine *m)
 {
 	struct io_region debug_exit = debug_exit_io_region(&m->stop), hypercall;
 
-	xen_host_init(&m->xen, &m->vm, &m->console, -1, &m->stop, &m->stats);
+	if (!xen_host_init(&m->xen, &m->vm, &m->console, -1, &m->stop, &m->stats, m->err, ERR_LEN))
+		return fail(m, EXIT_USAGE);
 	hypercall = xen_host_io_region(&m->xen);
 	if (!add_port_region(m, &debug_exit) || !add_port_region(m, &hypercall))
 		return fail(m, EXIT_NO_KVM);

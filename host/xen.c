@@ -197,15 +197,48 @@ static void console_put(void *opaque, uint8_t byte)
 }
 
 /* The guest sent on its console port: take its output, say so. */
+static void serve_console(struct xen_host *x, evtchn_port_t port)
+{
+	size_t n = xen_console_drain(console_ring(x), console_put, x->console);
+
+	TRACE("xen console: %zu bytes out, event on port %u", n, port);
+	xen_events_set_pending(&x->domain.events, port);
+}
+
+/*
+ * The guest sent on its xenstore port: run the requests it has written
+ * and write the replies, as xenstored does, in bounded rounds; raise the
+ * port when it has something to read or room to write.  A guest that
+ * breaks the ring protocol loses its xenstore (once, with a message), not
+ * pvkit-hv.
+ */
+static void serve_xenstore(struct xen_host *x, evtchn_port_t port)
+{
+	enum xenstore_ring_result result;
+	bool notify = false, any = false;
+
+	if (x->store_ring.error)
+		return;
+	do {
+		result = xenstore_ring_process(&x->store_ring, &notify);
+		any |= notify;
+	} while (result == XENSTORE_RING_MORE);
+	TRACE("xen xenstore: requests served%s", any ? ", event on the store port" : "");
+	if (result == XENSTORE_RING_FAILED)
+		fprintf(stderr, "pvkit-hv: the guest broke its xenstore ring (%s): xenstore "
+			"stopped for it\n", x->store_ring.error);
+	if (any)
+		xen_events_set_pending(&x->domain.events, port);
+}
+
 static void on_backend_notify(void *opaque, int backend, evtchn_port_t port)
 {
 	struct xen_host *x = opaque;
-	size_t n = 0;
 
 	if (backend == XEN_BACKEND_CONSOLE)
-		n = xen_console_drain(console_ring(x), console_put, x->console);
-	TRACE("xen console: %zu bytes out, event on port %u", n, port);
-	xen_events_set_pending(&x->domain.events, port);
+		serve_console(x, port);
+	else if (backend == XEN_BACKEND_XENSTORE)
+		serve_xenstore(x, port);
 }
 
 static void feed_console_input(struct xen_host *x)
@@ -319,8 +352,26 @@ struct io_region xen_host_io_region(struct xen_host *x)
 
 /* ---- setup ---------------------------------------------------------------- */
 
-void xen_host_init(struct xen_host *x, struct vm *vm, struct console *console, int in_fd,
-		   struct stop_request *stop, struct stats *stats)
+/* What xl and xenstored do for a new domain: its home in the store,
+ * a connection for it, the ring page and its event channel. */
+static bool offer_xenstore(struct xen_host *x)
+{
+	struct xenstore_domain_interface *page =
+		guest_mem_range(&x->domain.mem, LAYOUT_XEN_STORE_PAGE, PAGE_SIZE);
+
+	x->store = xenstore_create();
+	if (!x->store || !page || xenstore_introduce_domain(x->store, XEN_HOST_DOMID) != 0)
+		return false;
+	x->store_conn = xenstore_connect(x->store, XEN_HOST_DOMID, NULL, NULL);
+	if (!x->store_conn)
+		return false;
+	xenstore_ring_init(&x->store_ring, page, x->store_conn);
+	x->store_port = xen_domain_offer_xenstore(&x->domain, LAYOUT_XEN_STORE_PAGE / PAGE_SIZE);
+	return x->store_port != 0;
+}
+
+bool xen_host_init(struct xen_host *x, struct vm *vm, struct console *console, int in_fd,
+		   struct stop_request *stop, struct stats *stats, char *err, size_t err_len)
 {
 	const struct guest_mem mem = { .ram = vm->ram, .size = vm->ram_size };
 	const struct xen_domain_ops ops = {
@@ -335,9 +386,13 @@ void xen_host_init(struct xen_host *x, struct vm *vm, struct console *console, i
 	x->stats = stats;
 	x->timer_created = false;
 	x->timer_host_ns = 0;
-	xen_domain_init(&x->domain, &mem, LAYOUT_XEN_CONSOLE_PAGE / PAGE_SIZE, &ops);
+	x->initialised = xen_domain_init(&x->domain, &mem, LAYOUT_XEN_CONSOLE_PAGE / PAGE_SIZE,
+					 &ops);
+	if (!x->initialised || !offer_xenstore(x))
+		return error_set(err, err_len, "--xen: out of memory for the domain and its store");
 	x->domain.events.notify_backend = on_backend_notify;
 	x->domain.events.opaque = x;
+	return true;
 }
 
 /* A timer whose signal goes to this thread, the vCPU's: SIGALRM, the
@@ -372,4 +427,13 @@ void xen_host_stop(struct xen_host *x)
 	if (x->timer_created)
 		timer_delete(x->timer);
 	x->timer_created = false;
+	if (x->store_conn)
+		xenstore_disconnect(x->store_conn);
+	if (x->store)
+		xenstore_destroy(x->store);
+	if (x->initialised)
+		xen_domain_destroy(&x->domain);
+	x->store_conn = NULL;
+	x->store = NULL;
+	x->initialised = false;
 }

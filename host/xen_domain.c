@@ -160,38 +160,6 @@ static long map_shared_info(struct xen_domain *d, const struct xen_add_to_physma
 	return 0;
 }
 
-/*
- * A grant-table frame at a guest frame: the frame's RAM becomes the table
- * page.  A new table starts empty but for what the toolstack puts in the
- * reserved entries (xc_dom_gnttab_seed): the console page, granted to
- * dom0.  A frame mapped again elsewhere keeps its entries.
- */
-static long map_grant_frame(struct xen_domain *d, const struct xen_add_to_physmap *map)
-{
-	uint8_t *page = guest_page(d, map->gpfn);
-
-	if (map->idx >= XEN_DOMAIN_GRANT_FRAMES || !page)
-		return -XEN_EINVAL;     /* also XENMAPIDX_grant_table_status: v1 only */
-	unsigned int idx = (unsigned int)map->idx;
-
-	if (d->grant_mapped[idx]) {
-		memmove(page, guest_page(d, d->grant_gpfn[idx]), PAGE_SIZE);
-	} else {
-		memset(page, 0, PAGE_SIZE);
-		if (idx == 0) {
-			struct grant_entry_v1 *table = (struct grant_entry_v1 *)page;
-
-			table[GNTTAB_RESERVED_CONSOLE] = (struct grant_entry_v1){
-				.flags = GTF_permit_access, .domid = XEN_HOST_DOM0,
-				.frame = (uint32_t)d->console_pfn,
-			};
-		}
-	}
-	d->grant_mapped[idx] = true;
-	d->grant_gpfn[idx] = map->gpfn;
-	return 0;
-}
-
 static long add_to_physmap(struct xen_domain *d, uint64_t arg)
 {
 	struct xen_add_to_physmap map;
@@ -205,7 +173,7 @@ static long add_to_physmap(struct xen_domain *d, uint64_t arg)
 	case XENMAPSPACE_shared_info:
 		return map_shared_info(d, &map);
 	case XENMAPSPACE_grant_table:
-		return map_grant_frame(d, &map);
+		return xen_gnttab_map_frame(&d->gnttab, map.idx, map.gpfn);
 	default:
 		return -XEN_EOPNOTSUPP;         /* moving RAM around: not offered */
 	}
@@ -469,17 +437,7 @@ static long event_channel_op(struct xen_domain *d, const uint64_t *a)
 	return rc;
 }
 
-/* ---- grant_table_op: the size of the table --------------------------------- */
-
-static uint32_t grant_frames_in_use(struct xen_domain *d)
-{
-	uint32_t frames = 1;            /* a table always has its first frame */
-
-	for (uint32_t i = 0; i < XEN_DOMAIN_GRANT_FRAMES; i++)
-		if (d->grant_mapped[i])
-			frames = i + 1;
-	return frames;
-}
+/* ---- grant_table_op: the table's size, and grant copy ----------------------- */
 
 static long query_size(struct xen_domain *d, uint64_t arg, uint64_t count)
 {
@@ -491,22 +449,44 @@ static long query_size(struct xen_domain *d, uint64_t arg, uint64_t count)
 
 	if (rc)
 		return rc;
-	if (is_self(q.dom)) {
-		q.nr_frames = grant_frames_in_use(d);
-		q.max_nr_frames = XEN_DOMAIN_GRANT_FRAMES;
-		q.status = GNTST_okay;
-	} else {
-		q.status = GNTST_bad_domain;
-	}
+	xen_gnttab_query_size(&d->gnttab, XEN_HOST_DOMID, &q);
 	return copy_to_guest(d, arg, &q, sizeof(q));
 }
 
-/* Grant copy and map need the grant-table model (not here yet). */
+/* Each operation in guest memory gets its own status; the call fails only
+ * when the array itself cannot be read or written. */
+static long grant_copy(struct xen_domain *d, uint64_t arg, uint64_t count)
+{
+	struct gnttab_copy op;
+
+	if (count > XEN_DOMAIN_COPY_OPS)
+		return -XEN_EINVAL;
+	for (uint64_t i = 0; i < count; i++) {
+		uint64_t gpa = arg + i * sizeof(op);
+		long rc = gpa < arg ? -XEN_EFAULT : copy_from_guest(d, &op, gpa, sizeof(op));
+
+		if (rc)
+			return rc;
+		op.status = xen_gnttab_copy(&d->gnttab, XEN_HOST_DOMID, &op);
+		rc = copy_to_guest(d, gpa, &op, sizeof(op));
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* Mapping a grant into the guest's own physical address space needs a KVM
+ * memory slot per mapping: not offered (-ENOSYS, the guest test skips). */
 static long grant_table_op(struct xen_domain *d, const uint64_t *a)
 {
-	if (a[0] == GNTTABOP_query_size)
+	switch (a[0]) {
+	case GNTTABOP_query_size:
 		return query_size(d, a[1], a[2]);
-	return -XEN_ENOSYS;
+	case GNTTABOP_copy:
+		return grant_copy(d, a[1], a[2]);
+	default:
+		return -XEN_ENOSYS;
+	}
 }
 
 /* ---- dispatch ------------------------------------------------------------- */
@@ -535,16 +515,39 @@ long xen_domain_hypercall(struct xen_domain *d, uint64_t nr, const uint64_t args
 	}
 }
 
-void xen_domain_init(struct xen_domain *d, const struct guest_mem *mem, uint64_t console_pfn,
+/* What the toolstack does before the guest runs: the console page and
+ * its event channel, and the console's grant to dom0 (xc_dom_gnttab_seed). */
+bool xen_domain_init(struct xen_domain *d, const struct guest_mem *mem, uint64_t console_pfn,
 		     const struct xen_domain_ops *ops)
 {
 	memset(d, 0, sizeof(*d));
 	d->mem = *mem;
 	d->ops = *ops;
 	xen_events_init(&d->events);
+	if (xen_gnttab_init(&d->gnttab, &d->mem, XEN_HOST_DOMID, XEN_DOMAIN_GRANT_FRAMES) != 0)
+		return false;
 	d->console_pfn = console_pfn;
 	d->params[HVM_PARAM_CONSOLE_PFN] = console_pfn;
 	d->params[HVM_PARAM_CONSOLE_EVTCHN] = xen_events_bind_backend(&d->events,
 								      XEN_BACKEND_CONSOLE);
-	/* No xenstore yet: STORE_PFN 0 tells the guest there is none. */
+	xen_gnttab_seed(&d->gnttab, GNTTAB_RESERVED_CONSOLE, XEN_HOST_DOM0, (uint32_t)console_pfn);
+	/* Until a xenstore is offered, STORE_PFN 0 tells the guest there is none. */
+	return true;
+}
+
+evtchn_port_t xen_domain_offer_xenstore(struct xen_domain *d, uint64_t store_pfn)
+{
+	evtchn_port_t port = xen_events_bind_backend(&d->events, XEN_BACKEND_XENSTORE);
+
+	if (!port)
+		return 0;
+	d->params[HVM_PARAM_STORE_PFN] = store_pfn;
+	d->params[HVM_PARAM_STORE_EVTCHN] = port;
+	xen_gnttab_seed(&d->gnttab, GNTTAB_RESERVED_XENSTORE, XEN_HOST_DOM0, (uint32_t)store_pfn);
+	return port;
+}
+
+void xen_domain_destroy(struct xen_domain *d)
+{
+	xen_gnttab_destroy(&d->gnttab);
 }

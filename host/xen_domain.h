@@ -23,15 +23,19 @@
 #include "host/guest_mem.h"
 #include "host/xen_abi.h"
 #include "host/xen_evtchn.h"
+#include "host/xen_gnttab.h"
 #include "host/xen_time.h"
 
 #define XEN_HYPERCALL_ARGS      5
-/* Grant-table frames a guest may map (what GNTTABOP_query_size says). */
-#define XEN_DOMAIN_GRANT_FRAMES 4
+/* Grant-table frames the domain may have: xl's default max_grant_frames. */
+#define XEN_DOMAIN_GRANT_FRAMES XEN_GNTTAB_MAX_FRAMES
+/* GNTTABOP_copy: operations in one call at most (Xen would preempt). */
+#define XEN_DOMAIN_COPY_OPS     1024
 /* SCHEDOP_poll: Xen refuses more ports than this. */
 #define XEN_DOMAIN_POLL_PORTS   128
 /* The backends pvkit-hv plays as dom0 (xen_events' `backend` numbers). */
 #define XEN_BACKEND_CONSOLE     0
+#define XEN_BACKEND_XENSTORE    1
 
 struct xen_domain_ops {
 	/* Xen system time now, as the guest's pvclock gives it. */
@@ -55,8 +59,7 @@ struct xen_domain {
 	uint64_t params[HVM_NR_PARAMS];         /* HVMOP_get_param answers */
 	uint8_t callback_vector;                /* 0: no upcall yet */
 	uint64_t console_pfn;                   /* the console ring's page */
-	uint64_t grant_gpfn[XEN_DOMAIN_GRANT_FRAMES];
-	bool grant_mapped[XEN_DOMAIN_GRANT_FRAMES];
+	struct xen_gnttab gnttab;               /* host/xen_gnttab.c */
 	bool timer_armed;
 	uint64_t timer_ns;                      /* system time the timer fires at */
 	bool shutdown;
@@ -65,9 +68,16 @@ struct xen_domain {
 
 /* Sets the domain up over guest RAM `mem`: the console ring at guest
  * frame console_pfn (which the memory map must mark reserved), its event
- * channel bound to pvkit-hv's console backend. */
-void xen_domain_init(struct xen_domain *d, const struct guest_mem *mem, uint64_t console_pfn,
+ * channel bound to pvkit-hv's console backend, and the grant table with
+ * the console's entry seeded.  False when out of memory. */
+bool xen_domain_init(struct xen_domain *d, const struct guest_mem *mem, uint64_t console_pfn,
 		     const struct xen_domain_ops *ops);
+void xen_domain_destroy(struct xen_domain *d);
+
+/* Offers the guest a xenstore ring at guest frame store_pfn (reserved in
+ * the memory map), its event channel bound to pvkit-hv's xenstore
+ * backend, and seeds its grant entry.  The port, or 0 if none is free. */
+evtchn_port_t xen_domain_offer_xenstore(struct xen_domain *d, uint64_t store_pfn);
 
 /* Hypercall nr with the guest's rdi, rsi, rdx, r10, r8: the result for
  * %rax (0 or more on success, a negative Xen error). */

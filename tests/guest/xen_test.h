@@ -32,7 +32,7 @@
 
 /* Runs a Xen service's init (grant tables, xenstore): it must succeed,
  * unless the service is not done for this kind of guest yet, or this
- * host offers none (pvkit-hv --xen without a xenstore: store pfn 0). */
+ * host offers none (a xenstore: HVM_PARAM_STORE_PFN 0 gives -ENODEV). */
 #define SKIP_UNLESS_INIT(init_expr, what)                                     \
 	do {                                                                  \
 		SKIP_UNLESS_XEN_MAPPED();                                     \

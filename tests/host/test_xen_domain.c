@@ -19,6 +19,7 @@
 
 static uint8_t *ram;
 static struct xen_domain dom;
+static bool dom_live;
 static uint64_t fake_now, waits, last_wait_until, timer_changes, shutdowns;
 static unsigned int last_reason;
 
@@ -60,7 +61,10 @@ static void fresh(void)
 	memset(ram, 0, RAM_SIZE);
 	const struct guest_mem mem = { .ram = ram, .size = RAM_SIZE };
 
-	xen_domain_init(&dom, &mem, CONSOLE_PFN, &ops);
+	if (dom_live)
+		xen_domain_destroy(&dom);
+	dom_live = xen_domain_init(&dom, &mem, CONSOLE_PFN, &ops);
+	CHECK(dom_live);
 	fake_now = 1000;
 	waits = timer_changes = shutdowns = 0;
 }
@@ -158,19 +162,19 @@ static struct gnttab_query_size query(domid_t dom_id, uint64_t count, long expec
 	return q;
 }
 
-static void grant_frames_are_recorded(void)
+static void grant_table_frames(void)
 {
 	const struct grant_entry_v1 *table = (const struct grant_entry_v1 *)(ram + 0x20000);
 
 	fresh();
 	CHECK_UINT(query(DOMID_SELF, 1, 0).nr_frames, 1);
-	CHECK_UINT(query(DOMID_SELF, 1, 0).max_nr_frames, XEN_DOMAIN_GRANT_FRAMES);
+	CHECK_UINT(query(XEN_HOST_DOMID, 1, 0).max_nr_frames, XEN_DOMAIN_GRANT_FRAMES);
 	CHECK_INT(query(7, 1, 0).status, GNTST_bad_domain);
 	query(DOMID_SELF, 2, -XEN_EINVAL);
 	memset(ram + 0x20000, 0xff, 4096);
 	CHECK_INT(physmap(DOMID_SELF, XENMAPSPACE_grant_table, 0, 0x20), 0);
 	/* The toolstack's seed: the console page, granted to dom0. */
-	CHECK_UINT(table[GNTTAB_RESERVED_CONSOLE].flags, GTF_permit_access);
+	CHECK_UINT(table[GNTTAB_RESERVED_CONSOLE].flags & GTF_type_mask, GTF_permit_access);
 	CHECK_UINT(table[GNTTAB_RESERVED_CONSOLE].domid, 0);
 	CHECK_UINT(table[GNTTAB_RESERVED_CONSOLE].frame, CONSOLE_PFN);
 	CHECK_UINT(table[9].flags, 0);
@@ -184,9 +188,58 @@ static void grant_frames_are_recorded(void)
 	CHECK_INT(physmap(DOMID_SELF, XENMAPSPACE_grant_table, XENMAPIDX_grant_table_status, 0x40),
 		  -XEN_EINVAL);
 	CHECK_INT(physmap(DOMID_SELF, XENMAPSPACE_grant_table, 1, RAM_SIZE >> 12), -XEN_EINVAL);
-	CHECK_INT(call(__HYPERVISOR_grant_table_op, GNTTABOP_copy, ARG, 1), -XEN_ENOSYS);
+	CHECK_INT(call(__HYPERVISOR_grant_table_op, GNTTABOP_map_grant_ref, ARG, 1), -XEN_ENOSYS);
 	CHECK_INT(call(__HYPERVISOR_grant_table_op, GNTTABOP_query_size, RAM_SIZE, 1),
 		  -XEN_EFAULT);
+}
+
+/* The guest grants itself a page and copies it through the grant, as
+ * tests/guest/test_xen_gnttab.c does; each op gets its own status. */
+static void grant_copy_through_the_model(void)
+{
+	struct grant_entry_v1 *table = (struct grant_entry_v1 *)(ram + 0x20000);
+	struct gnttab_copy ops[2] = {
+		{ .source = { .u.ref = 10, .domid = XEN_HOST_DOMID },
+		  .dest = { .u.gmfn = 0x51, .domid = DOMID_SELF },
+		  .len = 4096, .flags = GNTCOPY_source_gref },
+		{ .source = { .u.ref = 11, .domid = XEN_HOST_DOMID },      /* not granted */
+		  .dest = { .u.gmfn = 0x51, .domid = DOMID_SELF },
+		  .len = 4096, .flags = GNTCOPY_source_gref },
+	};
+
+	fresh();
+	CHECK_INT(physmap(DOMID_SELF, XENMAPSPACE_grant_table, 0, 0x20), 0);
+	memset(ram + 0x50000, 0x77, 4096);
+	table[10] = (struct grant_entry_v1){ .domid = XEN_HOST_DOMID, .frame = 0x50,
+					     .flags = GTF_permit_access | GTF_readonly };
+	memcpy(ram + ARG, ops, sizeof(ops));
+	CHECK_INT(call(__HYPERVISOR_grant_table_op, GNTTABOP_copy, ARG, 2), 0);
+	memcpy(ops, ram + ARG, sizeof(ops));
+	CHECK_INT(ops[0].status, GNTST_okay);
+	CHECK(ops[1].status != GNTST_okay);
+	CHECK_UINT(ram[0x51000], 0x77);
+	CHECK_UINT(ram[0x51fff], 0x77);
+	CHECK_UINT(table[10].flags & (GTF_reading | GTF_writing), 0);      /* released */
+	CHECK_INT(call(__HYPERVISOR_grant_table_op, GNTTABOP_copy, ARG, XEN_DOMAIN_COPY_OPS + 1),
+		  -XEN_EINVAL);
+	CHECK_INT(call(__HYPERVISOR_grant_table_op, GNTTABOP_copy, RAM_SIZE - 8, 1), -XEN_EFAULT);
+	CHECK_INT(call(__HYPERVISOR_grant_table_op, GNTTABOP_copy, UINT64_MAX - 8, 3), -XEN_EFAULT);
+}
+
+/* What the toolstack offers with a xenstore: the params, a port bound to
+ * dom0, and the store page granted to dom0. */
+static void xenstore_offer(void)
+{
+	const struct grant_entry_v1 *table = (const struct grant_entry_v1 *)(ram + 0x20000);
+
+	fresh();
+	evtchn_port_t port = xen_domain_offer_xenstore(&dom, 0xff);
+
+	CHECK(port != 0);
+	CHECK_INT(physmap(DOMID_SELF, XENMAPSPACE_grant_table, 0, 0x20), 0);
+	CHECK_UINT(table[GNTTAB_RESERVED_XENSTORE].frame, 0xff);
+	CHECK_UINT(dom.params[HVM_PARAM_STORE_PFN], 0xff);
+	CHECK_UINT(dom.params[HVM_PARAM_STORE_EVTCHN], port);
 }
 
 static long param(uint64_t op, uint32_t index, uint64_t *value, domid_t dom_id)
@@ -400,7 +453,9 @@ void xen_domain_tests(void)
 	check_run("xen_domain.version_and_features", version_and_features);
 	check_run("xen_domain.unknown_hypercalls_are_enosys", unknown_hypercalls_are_enosys);
 	check_run("xen_domain.shared_info_is_mapped_where_asked", shared_info_is_mapped_where_asked);
-	check_run("xen_domain.grant_frames_are_recorded", grant_frames_are_recorded);
+	check_run("xen_domain.grant_table_frames", grant_table_frames);
+	check_run("xen_domain.grant_copy_through_the_model", grant_copy_through_the_model);
+	check_run("xen_domain.xenstore_offer", xenstore_offer);
 	check_run("xen_domain.hvm_params", hvm_params);
 	check_run("xen_domain.sched_ops", sched_ops);
 	check_run("xen_domain.singleshot_timer_raises_virq_timer",
@@ -408,4 +463,9 @@ void xen_domain_tests(void)
 	check_run("xen_domain.event_channel_op_copies_in_and_out",
 		  event_channel_op_copies_in_and_out);
 	check_run("xen_domain.hostile_hypercalls", hostile_hypercalls);
+	if (dom_live)
+		xen_domain_destroy(&dom);
+	dom_live = false;
+	free(ram);
+	ram = NULL;
 }
