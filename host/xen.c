@@ -302,12 +302,21 @@ static const char *stats_name(uint64_t nr)
 	return names[nr];
 }
 
+/* "event_channel_op(EVTCHNOP_send, 0x146d7c, 0, 0, 0) = 0": the name, the
+ * sub-command by name when we know it, the other arguments raw. */
 static void trace_hypercall(uint64_t nr, const uint64_t *a, long rc)
 {
-	const char *name = xen_hypercall_name(nr);
+	const char *name = xen_hypercall_name(nr), *cmd = xen_hypercall_command_name(nr, a[0]);
+	char first[32];
 
-	TRACE("xen hypercall %s(%#" PRIx64 ", %#" PRIx64 ", %#" PRIx64 ", %#" PRIx64 ", %#" PRIx64
-	      ") = %ld", name ? name : "(unknown)", a[0], a[1], a[2], a[3], a[4], rc);
+	if (!trace_enabled)
+		return;
+	if (cmd)
+		snprintf(first, sizeof(first), "%s", cmd);
+	else
+		snprintf(first, sizeof(first), "%#" PRIx64, a[0]);
+	trace_log("xen hypercall %s(%s, %#" PRIx64 ", %#" PRIx64 ", %#" PRIx64 ", %#" PRIx64
+		  ") = %ld", name ? name : "(unknown)", first, a[1], a[2], a[3], a[4], rc);
 }
 
 /*

@@ -72,6 +72,48 @@ const char *xen_hypercall_name(uint64_t nr)
 	return hypercall_names[nr];
 }
 
+/* A sub-command's name, for --trace: only those we answer are named. */
+struct command_name {
+	uint64_t nr, cmd;
+	const char *name;
+};
+
+static const struct command_name command_names[] = {
+	{ __HYPERVISOR_xen_version, XENVER_version, "XENVER_version" },
+	{ __HYPERVISOR_xen_version, XENVER_extraversion, "XENVER_extraversion" },
+	{ __HYPERVISOR_xen_version, XENVER_get_features, "XENVER_get_features" },
+	{ __HYPERVISOR_xen_version, XENVER_pagesize, "XENVER_pagesize" },
+	{ __HYPERVISOR_memory_op, XENMEM_add_to_physmap, "XENMEM_add_to_physmap" },
+	{ __HYPERVISOR_hvm_op, HVMOP_set_param, "HVMOP_set_param" },
+	{ __HYPERVISOR_hvm_op, HVMOP_get_param, "HVMOP_get_param" },
+	{ __HYPERVISOR_sched_op, SCHEDOP_yield, "SCHEDOP_yield" },
+	{ __HYPERVISOR_sched_op, SCHEDOP_block, "SCHEDOP_block" },
+	{ __HYPERVISOR_sched_op, SCHEDOP_shutdown, "SCHEDOP_shutdown" },
+	{ __HYPERVISOR_sched_op, SCHEDOP_poll, "SCHEDOP_poll" },
+	{ __HYPERVISOR_vcpu_op, VCPUOP_set_singleshot_timer, "VCPUOP_set_singleshot_timer" },
+	{ __HYPERVISOR_vcpu_op, VCPUOP_stop_singleshot_timer, "VCPUOP_stop_singleshot_timer" },
+	{ __HYPERVISOR_vcpu_op, VCPUOP_stop_periodic_timer, "VCPUOP_stop_periodic_timer" },
+	{ __HYPERVISOR_vcpu_op, VCPUOP_is_up, "VCPUOP_is_up" },
+	{ __HYPERVISOR_event_channel_op, EVTCHNOP_alloc_unbound, "EVTCHNOP_alloc_unbound" },
+	{ __HYPERVISOR_event_channel_op, EVTCHNOP_bind_interdomain, "EVTCHNOP_bind_interdomain" },
+	{ __HYPERVISOR_event_channel_op, EVTCHNOP_bind_virq, "EVTCHNOP_bind_virq" },
+	{ __HYPERVISOR_event_channel_op, EVTCHNOP_close, "EVTCHNOP_close" },
+	{ __HYPERVISOR_event_channel_op, EVTCHNOP_send, "EVTCHNOP_send" },
+	{ __HYPERVISOR_event_channel_op, EVTCHNOP_status, "EVTCHNOP_status" },
+	{ __HYPERVISOR_event_channel_op, EVTCHNOP_unmask, "EVTCHNOP_unmask" },
+	{ __HYPERVISOR_grant_table_op, GNTTABOP_query_size, "GNTTABOP_query_size" },
+	{ __HYPERVISOR_grant_table_op, GNTTABOP_copy, "GNTTABOP_copy" },
+	{ __HYPERVISOR_console_io, CONSOLEIO_write, "CONSOLEIO_write" },
+};
+
+const char *xen_hypercall_command_name(uint64_t nr, uint64_t cmd)
+{
+	for (size_t i = 0; i < sizeof(command_names) / sizeof(command_names[0]); i++)
+		if (command_names[i].nr == nr && command_names[i].cmd == cmd)
+			return command_names[i].name;
+	return NULL;
+}
+
 /* ---- guest memory ------------------------------------------------------ */
 
 static long copy_from_guest(struct xen_domain *d, void *to, uint64_t gpa, size_t len)

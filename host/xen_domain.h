@@ -89,5 +89,8 @@ void xen_domain_timer_fired(struct xen_domain *d);
 /* The hypercall's name ("memory_op"), or NULL for a number Xen does not
  * define. */
 const char *xen_hypercall_name(uint64_t nr);
+/* The name of sub-command cmd (the first argument) of hypercall nr
+ * ("EVTCHNOP_send"), or NULL for one pvkit-hv does not answer. */
+const char *xen_hypercall_command_name(uint64_t nr, uint64_t cmd);
 
 #endif

@@ -119,6 +119,9 @@ static void unknown_hypercalls_are_enosys(void)
 	CHECK(xen_hypercall_name(__HYPERVISOR_event_channel_op) != NULL);
 	CHECK(xen_hypercall_name(63) == NULL);
 	CHECK(xen_hypercall_name(UINT64_MAX) == NULL);
+	CHECK_STR(xen_hypercall_command_name(__HYPERVISOR_event_channel_op, EVTCHNOP_send),
+		  "EVTCHNOP_send");
+	CHECK(xen_hypercall_command_name(__HYPERVISOR_xen_version, 999) == NULL);
 }
 
 static long physmap(domid_t dom_id, unsigned int space, uint64_t idx, uint64_t gpfn)
