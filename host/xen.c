@@ -40,25 +40,33 @@ static uint64_t system_now_ns(struct xen_host *x)
 	return xen_time_system_ns(&x->time, vm_guest_tsc(x->vm));
 }
 
-/* Host CLOCK_MONOTONIC when system time will be system_ns (the two run at
- * the same rate: system time is published from it). */
+/*
+ * Host CLOCK_MONOTONIC when the guest's clock will read system_ns: now,
+ * plus what is left by the guest's clock.  Only the rates are assumed to
+ * agree, not the two clocks' origins: KVM may move a guest's TSC when it
+ * thinks the host's is unstable (it does on kvm_amd nested under QEMU
+ * TCG), and a deadline converted by a fixed offset then came seconds late.
+ */
 static uint64_t host_time_of(struct xen_host *x, uint64_t system_ns)
 {
-	uint64_t limit = UINT64_MAX - x->start_mono_ns;
+	uint64_t now = system_now_ns(x), host_now = stats_now_ns();
+	uint64_t left = system_ns > now ? system_ns - now : 0;
 
-	return x->start_mono_ns + (system_ns < limit ? system_ns : limit);
+	return left < UINT64_MAX - host_now ? host_now + left : UINT64_MAX;
 }
 
 /* A fresh (guest TSC, system time) pair in vcpu_info[0].time and the wall
- * clock, where shared_info now is. */
+ * clock, where shared_info now is.  The new pair lies on the line of the
+ * old one, so the guest's clock never jumps: system time is the guest
+ * TSC's, from the pair taken before the guest started (system time 0). */
 static void publish_time(struct xen_host *x)
 {
 	struct shared_info *s = x->domain.events.shared;
 	struct timespec real;
-	uint64_t tsc = vm_guest_tsc(x->vm), now = stats_now_ns();
+	uint64_t tsc = vm_guest_tsc(x->vm);
 
+	x->time.system_ns = xen_time_system_ns(&x->time, tsc);
 	x->time.tsc = tsc;
-	x->time.system_ns = now - x->start_mono_ns;
 	xen_time_publish(&x->time, &s->vcpu_info[0].time);
 	clock_gettime(CLOCK_REALTIME, &real);
 	xen_time_publish_wallclock(s, (uint64_t)real.tv_sec * 1000000000ull +
@@ -426,7 +434,8 @@ bool xen_host_start(struct xen_host *x, char *err, size_t err_len)
 	    !create_host_timer(x, err, err_len))
 		return false;
 	xen_time_scale(x->vm->tsc_khz * 1000ull, &x->time.mul, &x->time.shift);
-	x->start_mono_ns = stats_now_ns();
+	x->time.tsc = vm_guest_tsc(x->vm);
+	x->time.system_ns = 0;
 	publish_time(x);
 	return true;
 }

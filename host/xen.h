@@ -48,7 +48,6 @@ struct xen_host {
 	struct stop_request *stop;
 	struct stats *stats;
 	struct xen_time time;           /* the pvclock pair we published */
-	uint64_t start_mono_ns;         /* host CLOCK_MONOTONIC at system time 0 */
 	timer_t timer;                  /* kicks the vCPU for the single-shot timer */
 	bool timer_created;
 	uint64_t timer_host_ns;         /* host CLOCK_MONOTONIC it is armed for, 0: not */
