@@ -272,6 +272,17 @@ bool vm_trap_msr_write(struct vm *vm, uint32_t msr, char *err, size_t err_len)
 	return true;
 }
 
+bool vm_map_page(struct vm *vm, unsigned int slot, uint64_t gpa, void *page)
+{
+	struct kvm_userspace_memory_region region = {
+		.slot = slot, .guest_phys_addr = gpa,
+		.memory_size = page ? 4096 : 0,         /* size 0 deletes the slot */
+		.userspace_addr = (uintptr_t)page,
+	};
+
+	return ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &region) == 0;
+}
+
 #define MSR_IA32_TSC    0x10
 
 uint64_t vm_guest_tsc(struct vm *vm)

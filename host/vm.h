@@ -40,6 +40,11 @@ bool vm_set_pvh_entry(struct vm *vm, uint64_t entry, uint64_t start_info,
  * and an MSR filter that denies that one write. */
 bool vm_trap_msr_write(struct vm *vm, uint32_t msr, char *err, size_t err_len);
 
+/* Shows the host page `page` (page-aligned, 4 KiB) at guest-physical gpa
+ * in KVM memory slot `slot` (1 and up: slot 0 is RAM), or removes that
+ * slot (page NULL).  False (errno set) if KVM refuses. */
+bool vm_map_page(struct vm *vm, unsigned int slot, uint64_t gpa, void *page);
+
 /* The guest's TSC now (KVM_GET_MSRS of IA32_TSC); 0 if KVM refuses. */
 uint64_t vm_guest_tsc(struct vm *vm);
 

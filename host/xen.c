@@ -192,6 +192,17 @@ static void on_shutdown(void *opaque, unsigned int reason)
 	stop_request_set(x->stop, status);
 }
 
+/* A mapped grant: mapping i is KVM memory slot 1 + i (slot 0 is RAM). */
+static bool on_map_page(void *opaque, unsigned int index, uint64_t gpa, void *page)
+{
+	struct xen_host *x = opaque;
+	bool ok = vm_map_page(x->vm, 1 + index, gpa, page);
+
+	TRACE("xen grant: guest page %#" PRIx64 " %s (KVM slot %u)%s", gpa,
+	      page ? "shows a granted page" : "unmapped", 1 + index, ok ? "" : ": KVM refused");
+	return ok;
+}
+
 /* ---- the console backend ----------------------------------------------------- */
 
 static struct xencons_interface *console_ring(struct xen_host *x)
@@ -393,7 +404,7 @@ bool xen_host_init(struct xen_host *x, struct vm *vm, struct console *console, i
 	const struct guest_mem mem = { .ram = vm->ram, .size = vm->ram_size };
 	const struct xen_domain_ops ops = {
 		.now_ns = on_now_ns, .wait = on_wait, .timer_changed = on_timer_changed,
-		.shutdown = on_shutdown, .opaque = x,
+		.shutdown = on_shutdown, .map_page = on_map_page, .opaque = x,
 	};
 
 	x->vm = vm;

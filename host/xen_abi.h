@@ -13,6 +13,7 @@
 #define __XEN_INTERFACE_VERSION__ 0x00040d00
 #endif
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <xen/xen.h>
@@ -37,5 +38,11 @@
 /* Our domain id (a domU's first id) and dom0's, which pvkit-hv plays. */
 #define XEN_HOST_DOMID          1
 #define XEN_HOST_DOM0           0
+
+/* DOMID_SELF and our own id both mean the guest itself. */
+static inline bool xen_is_self(domid_t dom)
+{
+	return dom == DOMID_SELF || dom == XEN_HOST_DOMID;
+}
 
 #endif

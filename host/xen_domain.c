@@ -103,6 +103,8 @@ static const struct command_name command_names[] = {
 	{ __HYPERVISOR_event_channel_op, EVTCHNOP_unmask, "EVTCHNOP_unmask" },
 	{ __HYPERVISOR_grant_table_op, GNTTABOP_query_size, "GNTTABOP_query_size" },
 	{ __HYPERVISOR_grant_table_op, GNTTABOP_copy, "GNTTABOP_copy" },
+	{ __HYPERVISOR_grant_table_op, GNTTABOP_map_grant_ref, "GNTTABOP_map_grant_ref" },
+	{ __HYPERVISOR_grant_table_op, GNTTABOP_unmap_grant_ref, "GNTTABOP_unmap_grant_ref" },
 	{ __HYPERVISOR_console_io, CONSOLEIO_write, "CONSOLEIO_write" },
 };
 
@@ -142,11 +144,6 @@ static void *guest_page(struct xen_domain *d, uint64_t gpfn)
 	if (gpfn > UINT64_MAX >> PAGE_SHIFT)
 		return NULL;
 	return guest_mem_range(&d->mem, gpfn << PAGE_SHIFT, PAGE_SIZE);
-}
-
-static bool is_self(domid_t dom)
-{
-	return dom == DOMID_SELF || dom == XEN_HOST_DOMID;
 }
 
 /* ---- xen_version ------------------------------------------------------- */
@@ -209,7 +206,7 @@ static long add_to_physmap(struct xen_domain *d, uint64_t arg)
 
 	if (rc)
 		return rc;
-	if (!is_self(map.domid))
+	if (!xen_is_self(map.domid))
 		return -XEN_EPERM;
 	switch (map.space) {
 	case XENMAPSPACE_shared_info:
@@ -257,7 +254,7 @@ static long hvm_param(struct xen_domain *d, uint64_t op, uint64_t arg)
 
 	if (rc)
 		return rc;
-	if (!is_self(param.domid))
+	if (!xen_is_self(param.domid))
 		return -XEN_EPERM;
 	if (param.index >= HVM_NR_PARAMS)
 		return -XEN_EINVAL;
@@ -495,37 +492,66 @@ static long query_size(struct xen_domain *d, uint64_t arg, uint64_t count)
 	return copy_to_guest(d, arg, &q, sizeof(q));
 }
 
-/* Each operation in guest memory gets its own status; the call fails only
- * when the array itself cannot be read or written. */
-static long grant_copy(struct xen_domain *d, uint64_t arg, uint64_t count)
-{
-	struct gnttab_copy op;
+/* One grant operation, already in host memory; it sets its own status. */
+typedef void grant_op_fn(struct xen_domain *d, void *op);
 
-	if (count > XEN_DOMAIN_COPY_OPS)
+static void copy_one(struct xen_domain *d, void *op)
+{
+	struct gnttab_copy *c = op;
+
+	c->status = xen_gnttab_copy(&d->gnttab, XEN_HOST_DOMID, c);
+}
+
+static void map_one(struct xen_domain *d, void *op)
+{
+	xen_grant_map(d, op);
+}
+
+static void unmap_one(struct xen_domain *d, void *op)
+{
+	xen_grant_unmap(d, op);
+}
+
+/* The array of `count` operations of `size` bytes at arg: each is copied
+ * in, done and copied back with its status; the call fails only when the
+ * array itself cannot be read or written. */
+static long each_grant_op(struct xen_domain *d, uint64_t arg, uint64_t count, size_t size,
+			  grant_op_fn *fn)
+{
+	union {
+		struct gnttab_copy copy;
+		struct gnttab_map_grant_ref map;
+		struct gnttab_unmap_grant_ref unmap;
+	} op;
+
+	if (count > XEN_DOMAIN_GRANT_OPS)
 		return -XEN_EINVAL;
 	for (uint64_t i = 0; i < count; i++) {
-		uint64_t gpa = arg + i * sizeof(op);
-		long rc = gpa < arg ? -XEN_EFAULT : copy_from_guest(d, &op, gpa, sizeof(op));
+		uint64_t gpa = arg + i * size;
+		long rc = gpa < arg ? -XEN_EFAULT : copy_from_guest(d, &op, gpa, size);
 
 		if (rc)
 			return rc;
-		op.status = xen_gnttab_copy(&d->gnttab, XEN_HOST_DOMID, &op);
-		rc = copy_to_guest(d, gpa, &op, sizeof(op));
+		fn(d, &op);
+		rc = copy_to_guest(d, gpa, &op, size);
 		if (rc)
 			return rc;
 	}
 	return 0;
 }
 
-/* Mapping a grant into the guest's own physical address space needs a KVM
- * memory slot per mapping: not offered (-ENOSYS, the guest test skips). */
 static long grant_table_op(struct xen_domain *d, const uint64_t *a)
 {
 	switch (a[0]) {
 	case GNTTABOP_query_size:
 		return query_size(d, a[1], a[2]);
 	case GNTTABOP_copy:
-		return grant_copy(d, a[1], a[2]);
+		return each_grant_op(d, a[1], a[2], sizeof(struct gnttab_copy), copy_one);
+	case GNTTABOP_map_grant_ref:
+		return each_grant_op(d, a[1], a[2], sizeof(struct gnttab_map_grant_ref), map_one);
+	case GNTTABOP_unmap_grant_ref:
+		return each_grant_op(d, a[1], a[2], sizeof(struct gnttab_unmap_grant_ref),
+				     unmap_one);
 	default:
 		return -XEN_ENOSYS;
 	}

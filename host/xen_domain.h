@@ -24,13 +24,15 @@
 #include "host/xen_abi.h"
 #include "host/xen_evtchn.h"
 #include "host/xen_gnttab.h"
+#include "host/xen_grant_map.h"
 #include "host/xen_time.h"
 
 #define XEN_HYPERCALL_ARGS      5
 /* Grant-table frames the domain may have: xl's default max_grant_frames. */
 #define XEN_DOMAIN_GRANT_FRAMES XEN_GNTTAB_MAX_FRAMES
-/* GNTTABOP_copy: operations in one call at most (Xen would preempt). */
-#define XEN_DOMAIN_COPY_OPS     1024
+/* GNTTABOP_copy, _map_grant_ref, _unmap_grant_ref: operations in one call
+ * at most (Xen would preempt a longer one and continue it later). */
+#define XEN_DOMAIN_GRANT_OPS     1024
 /* SCHEDOP_poll: Xen refuses more ports than this. */
 #define XEN_DOMAIN_POLL_PORTS   128
 /* The backends pvkit-hv plays as dom0 (xen_events' `backend` numbers). */
@@ -47,6 +49,10 @@ struct xen_domain_ops {
 	void (*timer_changed)(void *opaque);
 	/* SCHEDOP_shutdown with this SHUTDOWN_* reason. */
 	void (*shutdown)(void *opaque, unsigned int reason);
+	/* Mapping `index` (0 to XEN_GRANT_MAPS - 1) shows host page `page`
+	 * at guest-physical gpa (a mapped grant), or nothing there any more
+	 * (page NULL).  False if that failed. */
+	bool (*map_page)(void *opaque, unsigned int index, uint64_t gpa, void *page);
 	void *opaque;
 };
 
@@ -60,6 +66,7 @@ struct xen_domain {
 	uint8_t callback_vector;                /* 0: no upcall yet */
 	uint64_t console_pfn;                   /* the console ring's page */
 	struct xen_gnttab gnttab;               /* host/xen_gnttab.c */
+	struct xen_grant_map grant_maps[XEN_GRANT_MAPS];        /* host/xen_grant_map.c */
 	bool timer_armed;
 	uint64_t timer_ns;                      /* system time the timer fires at */
 	bool shutdown;

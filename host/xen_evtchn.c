@@ -33,12 +33,6 @@ void xen_events_move_shared_info(struct xen_events *ev, struct shared_info *page
 	ev->shared = page;
 }
 
-/* DOMID_SELF and our own id both mean us. */
-static bool is_self(domid_t dom)
-{
-	return dom == DOMID_SELF || dom == XEN_HOST_DOMID;
-}
-
 static struct xen_port *valid_port(struct xen_events *ev, evtchn_port_t port)
 {
 	return port > 0 && port < XEN_EVTCHN_PORTS ? &ev->ports[port] : NULL;
@@ -130,9 +124,9 @@ evtchn_port_t xen_events_bind_backend(struct xen_events *ev, int backend)
 
 long xen_events_alloc_unbound(struct xen_events *ev, struct evtchn_alloc_unbound *op)
 {
-	if (!is_self(op->dom))
+	if (!xen_is_self(op->dom))
 		return -XEN_EPERM;      /* only a privileged domain makes others' ports */
-	if (!is_self(op->remote_dom) && op->remote_dom != XEN_HOST_DOM0)
+	if (!xen_is_self(op->remote_dom) && op->remote_dom != XEN_HOST_DOM0)
 		return -XEN_ESRCH;      /* no such domain */
 	evtchn_port_t port = free_port(ev);
 
@@ -140,7 +134,7 @@ long xen_events_alloc_unbound(struct xen_events *ev, struct evtchn_alloc_unbound
 		return -XEN_ENOSPC;
 	ev->ports[port] = (struct xen_port){
 		.state = XEN_PORT_UNBOUND, .backend = -1,
-		.remote_dom = is_self(op->remote_dom) ? XEN_HOST_DOMID : XEN_HOST_DOM0,
+		.remote_dom = xen_is_self(op->remote_dom) ? XEN_HOST_DOMID : XEN_HOST_DOM0,
 	};
 	op->port = port;
 	return 0;
@@ -150,7 +144,7 @@ long xen_events_alloc_unbound(struct xen_events *ev, struct evtchn_alloc_unbound
  * pvkit-hv offers is bound already (the console). */
 long xen_events_bind_interdomain(struct xen_events *ev, struct evtchn_bind_interdomain *op)
 {
-	if (!is_self(op->remote_dom))
+	if (!xen_is_self(op->remote_dom))
 		return op->remote_dom == XEN_HOST_DOM0 ? -XEN_EINVAL : -XEN_ESRCH;
 	struct xen_port *remote = valid_port(ev, op->remote_port);
 
@@ -241,7 +235,7 @@ long xen_events_close(struct xen_events *ev, evtchn_port_t port)
 
 long xen_events_status(struct xen_events *ev, struct evtchn_status *op)
 {
-	if (!is_self(op->dom))
+	if (!xen_is_self(op->dom))
 		return -XEN_ESRCH;
 	struct xen_port *p = valid_port(ev, op->port);
 

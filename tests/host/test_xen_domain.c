@@ -22,6 +22,8 @@ static struct xen_domain dom;
 static bool dom_live;
 static uint64_t fake_now, waits, last_wait_until, timer_changes, shutdowns;
 static unsigned int last_reason;
+static uint64_t mapped_gpa[XEN_GRANT_MAPS];     /* what the fake KVM shows, 0: nothing */
+static bool refuse_maps;
 
 static uint64_t fake_now_ns(void *opaque)
 {
@@ -49,11 +51,22 @@ static void fake_shutdown(void *opaque, unsigned int reason)
 	last_reason = reason;
 }
 
+static bool fake_map_page(void *opaque, unsigned int index, uint64_t gpa, void *page)
+{
+	(void)opaque;
+	CHECK(index < XEN_GRANT_MAPS);
+	if (refuse_maps || index >= XEN_GRANT_MAPS)
+		return false;
+	CHECK(page == NULL || ((uint8_t *)page >= ram && (uint8_t *)page < ram + RAM_SIZE));
+	mapped_gpa[index] = page ? gpa : 0;
+	return true;
+}
+
 static void fresh(void)
 {
 	static const struct xen_domain_ops ops = {
 		.now_ns = fake_now_ns, .wait = fake_wait, .timer_changed = fake_timer_changed,
-		.shutdown = fake_shutdown,
+		.shutdown = fake_shutdown, .map_page = fake_map_page,
 	};
 
 	if (!ram)
@@ -191,7 +204,7 @@ static void grant_table_frames(void)
 	CHECK_INT(physmap(DOMID_SELF, XENMAPSPACE_grant_table, XENMAPIDX_grant_table_status, 0x40),
 		  -XEN_EINVAL);
 	CHECK_INT(physmap(DOMID_SELF, XENMAPSPACE_grant_table, 1, RAM_SIZE >> 12), -XEN_EINVAL);
-	CHECK_INT(call(__HYPERVISOR_grant_table_op, GNTTABOP_map_grant_ref, ARG, 1), -XEN_ENOSYS);
+	CHECK_INT(call(__HYPERVISOR_grant_table_op, GNTTABOP_setup_table, ARG, 1), -XEN_ENOSYS);
 	CHECK_INT(call(__HYPERVISOR_grant_table_op, GNTTABOP_query_size, RAM_SIZE, 1),
 		  -XEN_EFAULT);
 }
@@ -223,10 +236,80 @@ static void grant_copy_through_the_model(void)
 	CHECK_UINT(ram[0x51000], 0x77);
 	CHECK_UINT(ram[0x51fff], 0x77);
 	CHECK_UINT(table[10].flags & (GTF_reading | GTF_writing), 0);      /* released */
-	CHECK_INT(call(__HYPERVISOR_grant_table_op, GNTTABOP_copy, ARG, XEN_DOMAIN_COPY_OPS + 1),
+	CHECK_INT(call(__HYPERVISOR_grant_table_op, GNTTABOP_copy, ARG, XEN_DOMAIN_GRANT_OPS + 1),
 		  -XEN_EINVAL);
 	CHECK_INT(call(__HYPERVISOR_grant_table_op, GNTTABOP_copy, RAM_SIZE - 8, 1), -XEN_EFAULT);
 	CHECK_INT(call(__HYPERVISOR_grant_table_op, GNTTABOP_copy, UINT64_MAX - 8, 3), -XEN_EFAULT);
+}
+
+static int16_t map_grant(grant_ref_t ref, uint64_t gpa, uint32_t flags, domid_t granter,
+			 grant_handle_t *handle)
+{
+	struct gnttab_map_grant_ref op = { .host_addr = gpa, .flags = flags, .ref = ref,
+					   .dom = granter };
+
+	memcpy(ram + ARG, &op, sizeof(op));
+	CHECK_INT(call(__HYPERVISOR_grant_table_op, GNTTABOP_map_grant_ref, ARG, 1), 0);
+	READ_BACK(op);
+	*handle = op.handle;
+	return op.status;
+}
+
+static int16_t unmap_grant(grant_handle_t handle, uint64_t gpa)
+{
+	struct gnttab_unmap_grant_ref op = { .host_addr = gpa, .handle = handle };
+
+	memcpy(ram + ARG, &op, sizeof(op));
+	CHECK_INT(call(__HYPERVISOR_grant_table_op, GNTTABOP_unmap_grant_ref, ARG, 1), 0);
+	READ_BACK(op);
+	return op.status;
+}
+
+/* The guest maps its own grant above RAM, as tests/guest/test_xen_gnttab.c
+ * does playing a backend: the entry is busy while mapped, and every bad
+ * address, handle, flag and domain gets its GNTST_* status. */
+static void grant_map_and_unmap(void)
+{
+	struct grant_entry_v1 *table = (struct grant_entry_v1 *)(ram + 0x20000);
+	const uint32_t rw = GNTMAP_host_map, ro = GNTMAP_host_map | GNTMAP_readonly;
+	grant_handle_t h, other;
+
+	fresh();
+	refuse_maps = false;
+	memset(mapped_gpa, 0, sizeof(mapped_gpa));
+	CHECK_INT(physmap(DOMID_SELF, XENMAPSPACE_grant_table, 0, 0x20), 0);
+	table[10] = (struct grant_entry_v1){ .domid = XEN_HOST_DOMID, .frame = 0x50,
+					     .flags = GTF_permit_access };
+	table[11] = (struct grant_entry_v1){ .domid = XEN_HOST_DOMID, .frame = 0x51,
+					     .flags = GTF_permit_access | GTF_readonly };
+	CHECK_INT(map_grant(10, RAM_SIZE, rw, DOMID_SELF, &h), GNTST_okay);
+	CHECK_UINT(mapped_gpa[h], RAM_SIZE);
+	CHECK_UINT(table[10].flags & (GTF_reading | GTF_writing), GTF_reading | GTF_writing);
+	CHECK_INT(map_grant(10, RAM_SIZE, rw, DOMID_SELF, &other), GNTST_bad_virt_addr);  /* taken */
+	CHECK_INT(map_grant(10, 0x10000, rw, DOMID_SELF, &other), GNTST_bad_virt_addr);   /* RAM */
+	CHECK_INT(map_grant(10, RAM_SIZE + 8, rw, DOMID_SELF, &other), GNTST_bad_virt_addr);
+	CHECK_INT(map_grant(10, XEN_GRANT_MAP_WINDOW_END, rw, DOMID_SELF, &other),
+		  GNTST_bad_virt_addr);
+	CHECK_INT(map_grant(10, UINT64_MAX & ~0xfffull, rw, DOMID_SELF, &other), GNTST_bad_virt_addr);
+	CHECK_INT(map_grant(10, RAM_SIZE + 0x1000, rw, 5, &other), GNTST_bad_domain);
+	CHECK_INT(map_grant(10, RAM_SIZE + 0x1000, GNTMAP_device_map, DOMID_SELF, &other),
+		  GNTST_general_error);
+	CHECK_INT(map_grant(11, RAM_SIZE + 0x1000, rw, DOMID_SELF, &other), GNTST_general_error);
+	CHECK_INT(map_grant(9999999, RAM_SIZE + 0x1000, rw, DOMID_SELF, &other), GNTST_bad_gntref);
+	refuse_maps = true;             /* KVM says no: the grant is let go again */
+	CHECK_INT(map_grant(11, RAM_SIZE + 0x1000, ro, DOMID_SELF, &other), GNTST_general_error);
+	CHECK_UINT(table[11].flags & (GTF_reading | GTF_writing), 0);
+	refuse_maps = false;
+	CHECK_INT(unmap_grant(h, RAM_SIZE + 0x1000), GNTST_bad_virt_addr);
+	CHECK_INT(unmap_grant(XEN_GRANT_MAPS, RAM_SIZE), GNTST_bad_handle);
+	CHECK_INT(unmap_grant(h, RAM_SIZE), GNTST_okay);
+	CHECK_UINT(mapped_gpa[h], 0);
+	CHECK_UINT(table[10].flags & (GTF_reading | GTF_writing), 0);
+	CHECK_INT(unmap_grant(h, RAM_SIZE), GNTST_bad_handle);         /* twice */
+	/* Every mapping slot, then no more. */
+	for (unsigned int i = 0; i < XEN_GRANT_MAPS; i++)
+		CHECK_INT(map_grant(11, RAM_SIZE + i * 0x1000ull, ro, DOMID_SELF, &other), GNTST_okay);
+	CHECK_INT(map_grant(11, RAM_SIZE + 0x100000, ro, DOMID_SELF, &other), GNTST_no_space);
 }
 
 /* What the toolstack offers with a xenstore: the params, a port bound to
@@ -458,6 +541,7 @@ void xen_domain_tests(void)
 	check_run("xen_domain.shared_info_is_mapped_where_asked", shared_info_is_mapped_where_asked);
 	check_run("xen_domain.grant_table_frames", grant_table_frames);
 	check_run("xen_domain.grant_copy_through_the_model", grant_copy_through_the_model);
+	check_run("xen_domain.grant_map_and_unmap", grant_map_and_unmap);
 	check_run("xen_domain.xenstore_offer", xenstore_offer);
 	check_run("xen_domain.hvm_params", hvm_params);
 	check_run("xen_domain.sched_ops", sched_ops);
