@@ -35,44 +35,58 @@
 
 /* ---- time -------------------------------------------------------------- */
 
+/* System time as the guest computes it now, from the published pair. */
 static uint64_t system_now_ns(struct xen_host *x)
 {
 	return xen_time_system_ns(&x->time, vm_guest_tsc(x->vm));
 }
 
-/*
- * Host CLOCK_MONOTONIC when the guest's clock will read system_ns: now,
- * plus what is left by the guest's clock.  Only the rates are assumed to
- * agree, not the two clocks' origins: KVM may move a guest's TSC when it
- * thinks the host's is unstable (it does on kvm_amd nested under QEMU
- * TCG), and a deadline converted by a fixed offset then came seconds late.
- */
-static uint64_t host_time_of(struct xen_host *x, uint64_t system_ns)
+/* System time by the host's clock: nanoseconds since the domain started. */
+static uint64_t host_system_ns(struct xen_host *x)
 {
-	uint64_t now = system_now_ns(x), host_now = stats_now_ns();
-	uint64_t left = system_ns > now ? system_ns - now : 0;
-
-	return left < UINT64_MAX - host_now ? host_now + left : UINT64_MAX;
+	return stats_now_ns() - x->start_mono_ns;
 }
 
-/* A fresh (guest TSC, system time) pair in vcpu_info[0].time and the wall
- * clock, where shared_info now is.  The new pair lies on the line of the
- * old one, so the guest's clock never jumps: system time is the guest
- * TSC's, from the pair taken before the guest started (system time 0). */
+/* Host CLOCK_MONOTONIC when system time will be system_ns. */
+static uint64_t host_time_of(struct xen_host *x, uint64_t system_ns)
+{
+	uint64_t limit = UINT64_MAX - x->start_mono_ns;
+
+	return x->start_mono_ns + (system_ns < limit ? system_ns : limit);
+}
+
+/*
+ * A fresh (guest TSC, system time) pair in vcpu_info[0].time, as Xen
+ * refreshes it whenever it runs the vCPU.  System time is the host's
+ * clock, so the guest's follows it even where its TSC does not keep pace:
+ * KVM on kvm_amd nested under QEMU TCG, finding the host's TSC unstable,
+ * holds a guest's TSC still while the vCPU is not loaded (halted, or in
+ * pvkit-hv).  But never less than the old pair gives now: the guest last
+ * read its clock before this exit, so its clock never goes back.
+ */
 static void publish_time(struct xen_host *x)
 {
 	struct shared_info *s = x->domain.events.shared;
-	struct timespec real;
 	uint64_t tsc = vm_guest_tsc(x->vm);
+	uint64_t on_line = xen_time_system_ns(&x->time, tsc), by_host = host_system_ns(x);
 
-	x->time.system_ns = xen_time_system_ns(&x->time, tsc);
+	x->time.system_ns = on_line > by_host ? on_line : by_host;
 	x->time.tsc = tsc;
 	xen_time_publish(&x->time, &s->vcpu_info[0].time);
+}
+
+/* The pvclock, and the wall clock: the host's time of day at system time 0. */
+static void publish_all_time(struct xen_host *x)
+{
+	struct timespec real;
+
+	publish_time(x);
 	clock_gettime(CLOCK_REALTIME, &real);
-	xen_time_publish_wallclock(s, (uint64_t)real.tv_sec * 1000000000ull +
+	xen_time_publish_wallclock(x->domain.events.shared, (uint64_t)real.tv_sec * 1000000000ull +
 				   (uint64_t)real.tv_nsec, x->time.system_ns);
 	TRACE("xen time: tsc %#" PRIx64 " = system time %" PRIu64 " ns, mul %#x shift %d "
-	      "(%u kHz)", tsc, x->time.system_ns, x->time.mul, x->time.shift, x->vm->tsc_khz);
+	      "(%u kHz)", x->time.tsc, x->time.system_ns, x->time.mul, x->time.shift,
+	      x->vm->tsc_khz);
 }
 
 /* Arms the host timer for the guest's single-shot timer, or disarms it. */
@@ -118,20 +132,16 @@ static void deliver_upcall(struct xen_host *x)
 	vm_signal_msi(x->vm, MSI_ADDRESS_APIC0, d->callback_vector);
 }
 
+/* Due by the host's clock: the fresh pair then gives the guest a clock
+ * at or past the deadline too (publish_time), so it is never early. */
 void xen_host_between_runs(struct xen_host *x)
 {
 	struct xen_domain *d = &x->domain;
 
 	if (!d->timer_armed || stats_now_ns() < x->timer_host_ns)
 		return;
-	/* Due by the host's clock; never early by the guest's. */
-	uint64_t now = system_now_ns(x);
-
-	if (now < d->timer_ns) {
-		program_host_timer(x, stats_now_ns() + (d->timer_ns - now));
-		return;
-	}
-	TRACE("xen timer fired at system time %" PRIu64 " ns: VIRQ_TIMER", now);
+	publish_time(x);
+	TRACE("xen timer fired at system time %" PRIu64 " ns: VIRQ_TIMER", x->time.system_ns);
 	xen_domain_timer_fired(d);
 	deliver_upcall(x);
 }
@@ -285,6 +295,7 @@ static void feed_console_input(struct xen_host *x)
 
 void xen_host_housekeeping(struct xen_host *x)
 {
+	publish_time(x);
 	feed_console_input(x);
 }
 
@@ -364,7 +375,7 @@ static void hypercall(void *opaque, uint64_t offset, unsigned int size, uint64_t
 	x->vm->run->kvm_dirty_regs |= KVM_SYNC_X86_REGS;
 	trace_hypercall(nr, args, rc);
 	if (x->domain.events.shared != shared)
-		publish_time(x);        /* shared_info moved: fresh time in its new place */
+		publish_all_time(x);    /* shared_info moved: fresh time in its new place */
 	deliver_upcall(x);
 	if (x->stats->enabled)
 		stats_add_device(x->stats, stats_name(nr), stats_now_ns() - start);
@@ -445,9 +456,10 @@ bool xen_host_start(struct xen_host *x, char *err, size_t err_len)
 	    !create_host_timer(x, err, err_len))
 		return false;
 	xen_time_scale(x->vm->tsc_khz * 1000ull, &x->time.mul, &x->time.shift);
+	x->start_mono_ns = stats_now_ns();
 	x->time.tsc = vm_guest_tsc(x->vm);
 	x->time.system_ns = 0;
-	publish_time(x);
+	publish_all_time(x);
 	return true;
 }
 

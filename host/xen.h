@@ -48,6 +48,7 @@ struct xen_host {
 	struct stop_request *stop;
 	struct stats *stats;
 	struct xen_time time;           /* the pvclock pair we published */
+	uint64_t start_mono_ns;         /* host CLOCK_MONOTONIC at system time 0 */
 	timer_t timer;                  /* kicks the vCPU for the single-shot timer */
 	bool timer_created;
 	uint64_t timer_host_ns;         /* host CLOCK_MONOTONIC it is armed for, 0: not */
@@ -75,7 +76,7 @@ void xen_host_stop(struct xen_host *x);
  * guest wrmsr KVM handed over (false: #GP). */
 void xen_host_between_runs(struct xen_host *x);
 bool xen_host_wrmsr(struct xen_host *x, uint32_t index, uint64_t value);
-/* On each housekeeping tick: console input. */
+/* On each housekeeping tick: a fresh pvclock pair, console input. */
 void xen_host_housekeeping(struct xen_host *x);
 
 #endif
