@@ -423,6 +423,7 @@ xen_ratio() {             # PV PVH -> "×0.0072", "×81": three significant digi
 xen_section() {
 	local host row label name unit pvh pv i
 	local -A logs=() notes=()
+	hv_xen_rows
 	for host in "${XEN_HOSTS[@]}"; do
 		if ! host_available "$host"; then
 			notes[$host]="skipped: $UNAVAILABLE_REASON"
@@ -468,7 +469,6 @@ xen_section() {
 		echo "| $label | ${pvh:-–} | ${pv:-–} | $( [[ -n $pvh && -n $pv ]] && xen_ratio "$pv" "$pvh" || echo –) |"
 	done
 	echo
-	hv_xen_rows
 }
 
 # pvkit-hv --xen (docs/pvkit-hv-xen.md): its hypercalls are port exits, so the guest's
@@ -476,7 +476,7 @@ xen_section() {
 # same run (pv/xen/xen_bench.c).
 hv_xen_rows() {
 	local log hc pio
-	echo "### pvkit-hv --xen: null hypercall against a bare port exit, same run"
+	echo "## pvkit-hv --xen: null hypercall against a bare port exit (\`bench=xen\`), same run"
 	echo
 	if ! host_available pvkit-hv-xen; then
 		echo "skipped: $UNAVAILABLE_REASON"
