@@ -7,7 +7,9 @@
  *   0x00006100-0x00006fff  memory map (struct hvm_memmap_table_entry[])
  *   0x00007000-0x00007fff  kernel command line, NUL-terminated
  *   0x00008000-0x0009fbff  RAM, free for the guest
- *   0x0009fc00-0x000fffff  reserved (where a PC has its EBDA, VGA and BIOS)
+ *   0x0009fc00-0x000fffff  reserved (where a PC has its EBDA, VGA and BIOS); with
+ *                          --xen it holds the PV console ring's page at 0xfe000
+ *                          and the xenstore ring's at 0xff000
  *   0x00100000-RAM end     RAM: the kernel's segments (pvkit links at 1 MiB), then free
  *   0xc0000000             highest allowed RAM end (--mem at most 3 GiB), so RAM
  *                          never reaches the 32-bit hole below 4 GiB:
@@ -47,6 +49,10 @@
 
 #define LAYOUT_LOW_RAM_END      0x9fc00ull      /* 639 KiB: conventional memory */
 #define LAYOUT_HIGH_RAM_START   0x100000ull     /* 1 MiB */
+/* --xen: the console ring (HVM_PARAM_CONSOLE_PFN), in the reserved hole, as
+ * Xen's toolstack puts its special pages where the memory map says reserved. */
+#define LAYOUT_XEN_CONSOLE_PAGE 0xfe000ull
+#define LAYOUT_XEN_STORE_PAGE   0xff000ull
 
 #define LAYOUT_RAM_MIN          (4 * MiB)
 #define LAYOUT_RAM_MAX          (3 * GiB)

@@ -20,6 +20,12 @@
  *   0xd0000000 + 0x200 * n     virtio-mmio register blocks
  *   0xe0000000-0xefffffff      the PCI memory window (virtio-pci BARs)
  * Their backends run on an I/O thread, started last and stopped first.
+ *
+ * With --xen (host/xen.c) the machine is a Xen PVH domain instead: no
+ * UART, PCI or disks (Xen gives a PVH guest no emulated devices), the
+ * hypercall port 0xe8 that the hypercall page's stubs write to, the PV
+ * console ring on stdin/stdout, and the debug-exit port kept as a last
+ * resort for a guest that fails before it finds Xen.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +47,7 @@
 #include "host/vcpu.h"
 #include "host/virtio_devices.h"
 #include "host/vm.h"
+#include "host/xen.h"
 
 #define ERR_LEN 512
 
@@ -57,6 +64,7 @@ struct machine {
 	struct pci_function host_bridge, ide;
 	struct ata_controller *ata;
 	struct virtio_devices *virtio;
+	struct xen_host xen;                    /* --xen */
 	char cmdline[LAYOUT_CMDLINE_SIZE];      /* the options' and the virtio-mmio words */
 	struct stop_request stop;
 	struct stats stats;
@@ -121,12 +129,30 @@ static void housekeeping(void *opaque)
 	struct machine *m = opaque;
 
 	console_flush(&m->console);
-	console_want_input(&m->console);
+	if (m->opts->xen)
+		xen_host_housekeeping(&m->xen);
+	else
+		console_want_input(&m->console);
 	if (m->deadline_ns != 0 && stats_now_ns() >= m->deadline_ns && !m->stop.requested) {
 		fprintf(stderr, "pvkit-hv: --timeout %u s expired, stopping the guest\n",
 			m->opts->timeout_seconds);
 		stop_request_set(&m->stop, EXIT_TIMEOUT);
 	}
+}
+
+/* The Xen mode's hooks, for the machine's loop. */
+static void xen_between_runs(void *opaque)
+{
+	struct machine *m = opaque;
+
+	xen_host_between_runs(&m->xen);
+}
+
+static bool xen_wrmsr(void *opaque, uint32_t index, uint64_t value)
+{
+	struct machine *m = opaque;
+
+	return xen_host_wrmsr(&m->xen, index, value);
 }
 
 /* ---- setup ------------------------------------------------------------ */
@@ -206,6 +232,20 @@ static void add_pci_functions(struct machine *m)
 	}
 }
 
+/* --xen: the debug-exit port and the hypercall port; the console is the
+ * PV ring, served by host/xen.c. */
+static int add_xen_devices(struct machine *m)
+{
+	struct io_region debug_exit = debug_exit_io_region(&m->stop), hypercall;
+
+	if (!xen_host_init(&m->xen, &m->vm, &m->console, -1, &m->stop, &m->stats, m->err, ERR_LEN))
+		return fail(m, EXIT_USAGE);
+	hypercall = xen_host_io_region(&m->xen);
+	if (!add_port_region(m, &debug_exit) || !add_port_region(m, &hypercall))
+		return fail(m, EXIT_NO_KVM);
+	return 0;
+}
+
 static int add_devices(struct machine *m)
 {
 	const struct uart_backend backend = {
@@ -218,6 +258,8 @@ static int add_devices(struct machine *m)
 	m->mmio.name = "mmio";
 	uart_init(&m->uart, &backend);
 	console_init(&m->console, STDIN_FILENO, STDOUT_FILENO, &m->uart);
+	if (m->opts->xen)
+		return add_xen_devices(m);
 	add_pci_functions(m);
 	uart = uart_io_region(&m->uart, UART_COM1_BASE);
 	debug_exit = debug_exit_io_region(&m->stop);
@@ -236,8 +278,10 @@ static int add_devices(struct machine *m)
 
 static int start_vm(struct machine *m)
 {
+	m->vm.xen = m->opts->xen;
 	if (!vm_create(&m->vm, m->err, ERR_LEN) ||
 	    !vm_set_pvh_entry(&m->vm, m->boot.entry, m->boot.start_info, m->err, ERR_LEN) ||
+	    (m->opts->xen && !xen_host_start(&m->xen, m->err, ERR_LEN)) ||
 	    !virtio_devices_start(m->virtio, m->err, ERR_LEN))
 		return fail(m, EXIT_NO_KVM);
 	return 0;
@@ -252,10 +296,15 @@ static int run(struct machine *m)
 		.stop = &m->stop, .housekeeping = housekeeping,
 		.flush_output = flush_output, .opaque = m,
 	};
+	if (m->opts->xen) {
+		m->loop.between_runs = xen_between_runs;
+		m->loop.wrmsr = xen_wrmsr;
+	}
 	if (m->opts->timeout_seconds > 0)
 		m->deadline_ns = stats_now_ns() + m->opts->timeout_seconds * 1000000000ull;
 	if (!term_enter_raw() || virtio_devices_use_stdin(m->virtio))
 		m->console.in_fd = -1;  /* in the background, or the virtio console reads it */
+	m->xen.in_fd = m->console.in_fd;
 	signals_set_run(m->vm.run);
 	signals_start_ticks();
 	int status = vcpu_run(&m->loop);
@@ -268,6 +317,7 @@ static int run(struct machine *m)
 static void tear_down(struct machine *m)
 {
 	virtio_devices_stop(m->virtio);         /* no device work from here on */
+	xen_host_stop(&m->xen);
 	console_flush(&m->console);
 	term_restore();
 	if (m->opts->stats) {

@@ -31,6 +31,11 @@ const char options_usage[] =
 	"      --trace          print every VM exit and device access on stderr\n"
 	"      --stats          print exit and device counts and times on stderr at the end\n"
 	"      --timeout SECS   stop the guest after SECS seconds (0: never, the default)\n"
+	"      --xen            play Xen and dom0 for a PVH guest: Xen's CPUID leaves, a\n"
+	"                       hypercall page, shared_info, event channels, grant table,\n"
+	"                       xenstore, and the PV console on stdin/stdout instead of\n"
+	"                       the UART (no devices: not with --disk or --virtio-*;\n"
+	"                       docs/pvkit-hv-xen.md)\n"
 	"\n"
 	"virtio devices (up to 8; each may end in ,transport=mmio (the default) or\n"
 	",transport=pci, and a pci one in ,msix=off for INTx interrupts only; each\n"
@@ -457,6 +462,8 @@ static bool try_flag(const char *arg, struct options *out)
 		out->trace = true;
 	else if (strcmp(arg, "--stats") == 0)
 		out->stats = true;
+	else if (strcmp(arg, "--xen") == 0)
+		out->xen = true;
 	else if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0)
 		out->action = ACTION_HELP;
 	else if (strcmp(arg, "--version") == 0)
@@ -503,5 +510,9 @@ bool options_parse(int argc, char *const argv[], struct options *out,
 	}
 	if (out->action == ACTION_RUN && out->kernel == NULL)
 		return error_set(err, err_len, "no kernel image given");
+	/* A PVH domain on Xen has no emulated devices to attach them to. */
+	if (out->xen && (out->disk_count > 0 || out->virtio_count > 0))
+		return error_set(err, err_len, "--xen: a Xen PVH guest has no emulated devices "
+				 "(no --disk, no --virtio-*)");
 	return true;
 }

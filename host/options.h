@@ -63,6 +63,7 @@ struct options {
 	unsigned int disk_count;
 	bool trace;
 	bool stats;
+	bool xen;                               /* --xen: pvkit-hv plays Xen (host/xen.c) */
 	unsigned int timeout_seconds;           /* 0: no timeout */
 	struct virtio_option virtio[OPTIONS_MAX_VIRTIO];
 	unsigned int virtio_count;

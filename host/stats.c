@@ -13,6 +13,7 @@
 static const char *const exit_names[STATS_EXIT_KINDS] = {
 	[STATS_EXIT_IO] = "io",
 	[STATS_EXIT_MMIO] = "mmio",
+	[STATS_EXIT_MSR] = "msr",
 	[STATS_EXIT_HLT] = "hlt",
 	[STATS_EXIT_INTR] = "intr",
 	[STATS_EXIT_SHUTDOWN] = "shutdown",

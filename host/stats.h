@@ -13,6 +13,7 @@
 enum stats_exit_kind {
 	STATS_EXIT_IO,
 	STATS_EXIT_MMIO,
+	STATS_EXIT_MSR,                 /* a wrmsr pvkit-hv filters (--xen: the hypercall page) */
 	STATS_EXIT_HLT,
 	STATS_EXIT_INTR,                /* a signal (tick, timeout, Ctrl-C) interrupted KVM_RUN */
 	STATS_EXIT_SHUTDOWN,

@@ -230,6 +230,28 @@ static void handle_mmio(struct vcpu_loop *loop)
 			 vcpu_bus_read(loop, loop->mmio, run->mmio.phys_addr, size));
 }
 
+/* A wrmsr to an MSR we filter: error 1 makes KVM inject #GP, as for an
+ * MSR that does not exist. */
+static void handle_wrmsr(struct vcpu_loop *loop)
+{
+	struct kvm_run *run = loop->vm->run;
+	bool ok = loop->wrmsr && loop->wrmsr(loop->opaque, run->msr.index, run->msr.data);
+
+	TRACE("exit wrmsr index=%#x value=%#llx%s", run->msr.index,
+	      (unsigned long long)run->msr.data, ok ? "" : " refused: #GP");
+	run->msr.error = ok ? 0 : 1;
+}
+
+/* Reads of filtered MSRs are never trapped (the filter only denies writes);
+ * should KVM hand one over anyway, it reads as a #GP. */
+static void handle_rdmsr(struct vcpu_loop *loop)
+{
+	struct kvm_run *run = loop->vm->run;
+
+	TRACE("exit rdmsr index=%#x refused: #GP", run->msr.index);
+	run->msr.error = 1;
+}
+
 static void report_internal_error(struct vcpu_loop *loop)
 {
 	struct kvm_run *run = loop->vm->run;
@@ -259,6 +281,12 @@ static enum stats_exit_kind handle_exit(struct vcpu_loop *loop)
 	case KVM_EXIT_MMIO:
 		handle_mmio(loop);
 		return STATS_EXIT_MMIO;
+	case KVM_EXIT_X86_WRMSR:
+		handle_wrmsr(loop);
+		return STATS_EXIT_MSR;
+	case KVM_EXIT_X86_RDMSR:
+		handle_rdmsr(loop);
+		return STATS_EXIT_MSR;
 	case KVM_EXIT_INTR:
 		TRACE("exit intr");
 		return STATS_EXIT_INTR;
@@ -295,6 +323,8 @@ static void between_runs(struct vcpu_loop *loop)
 
 	if (signals_take_tick() && loop->housekeeping)
 		loop->housekeeping(loop->opaque);
+	if (loop->between_runs)
+		loop->between_runs(loop->opaque);
 	if (sig != 0) {
 		flush_output(loop);
 		fprintf(stderr, "pvkit-hv: stopped by signal %d (%s)\n", sig, strsignal(sig));

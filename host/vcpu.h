@@ -24,6 +24,12 @@ struct vcpu_loop {
 	 * output comes out before it. */
 	void (*housekeeping)(void *opaque);
 	void (*flush_output)(void *opaque);
+	/* Optional (NULL: unused).  Called before every KVM_RUN: work that is
+	 * due whatever the guest does (--xen: its timer). */
+	void (*between_runs)(void *opaque);
+	/* Optional: a guest wrmsr that KVM handed to us (an MSR pvkit-hv
+	 * filters, see vm_trap_msr_write); false makes it raise #GP. */
+	bool (*wrmsr)(void *opaque, uint32_t index, uint64_t value);
 	void *opaque;
 	/* Set while a string instruction's elements are dispatched, so that
 	 * --trace shows one line for the whole exit, not one per element. */

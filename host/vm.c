@@ -150,6 +150,17 @@ static bool create_vcpu(struct vm *vm, char *err, size_t err_len)
 	return true;
 }
 
+/* Xen's CPUID states the guest's TSC rate (its pvclock needs it too). */
+static bool read_tsc_khz(struct vm *vm)
+{
+	int khz = ioctl(vm->vcpu_fd, KVM_GET_TSC_KHZ, 0);
+
+	if (khz <= 0)
+		return false;
+	vm->tsc_khz = (uint32_t)khz;
+	return true;
+}
+
 static bool set_cpuid(struct vm *vm, char *err, size_t err_len)
 {
 	unsigned int capacity = CPUID_MAX_ENTRIES + CPUID_EXTRA_ENTRIES;
@@ -165,7 +176,11 @@ static bool set_cpuid(struct vm *vm, char *err, size_t err_len)
 
 	if (ioctl(vm->kvm_fd, KVM_GET_SUPPORTED_CPUID, table) < 0)
 		fail_ioctl(err, err_len, "KVM_GET_SUPPORTED_CPUID");
-	else if (!cpuid_install_hypervisor_leaves(table, capacity, tsc_deadline))
+	else if (vm->xen && !read_tsc_khz(vm))
+		fail_ioctl(err, err_len, "KVM_GET_TSC_KHZ");
+	else if (vm->xen && !cpuid_install_xen_leaves(table, capacity, tsc_deadline, vm->tsc_khz))
+		error_set(err, err_len, "CPUID table full");
+	else if (!vm->xen && !cpuid_install_hypervisor_leaves(table, capacity, tsc_deadline))
 		error_set(err, err_len, "CPUID table full");
 	else if (ioctl(vm->vcpu_fd, KVM_SET_CPUID2, table) < 0)
 		fail_ioctl(err, err_len, "KVM_SET_CPUID2");
@@ -231,6 +246,55 @@ bool vm_set_pvh_entry(struct vm *vm, uint64_t entry, uint64_t start_info,
 	if (ioctl(vm->vcpu_fd, KVM_SET_REGS, &regs) < 0)
 		return fail_ioctl(err, err_len, "KVM_SET_REGS");
 	return true;
+}
+
+bool vm_trap_msr_write(struct vm *vm, uint32_t msr, char *err, size_t err_len)
+{
+	struct kvm_enable_cap cap = {
+		.cap = KVM_CAP_X86_USER_SPACE_MSR, .args = { KVM_MSR_EXIT_REASON_FILTER },
+	};
+	uint8_t deny = 0;               /* bit 0 clear: this MSR's writes are refused... */
+	struct kvm_msr_filter filter = {
+		.flags = KVM_MSR_FILTER_DEFAULT_ALLOW,  /* ...and every other MSR's allowed */
+		.ranges[0] = { .flags = KVM_MSR_FILTER_WRITE, .nmsrs = 1, .base = msr,
+			       .bitmap = &deny },
+	};
+
+	if (!require_capability(vm, KVM_CAP_X86_USER_SPACE_MSR, "KVM_CAP_X86_USER_SPACE_MSR",
+				err, err_len) ||
+	    !require_capability(vm, KVM_CAP_X86_MSR_FILTER, "KVM_CAP_X86_MSR_FILTER", err, err_len))
+		return false;
+	/* ...and a refused one exits to us instead of raising #GP. */
+	if (ioctl(vm->vm_fd, KVM_ENABLE_CAP, &cap) < 0)
+		return fail_ioctl(err, err_len, "KVM_ENABLE_CAP(KVM_CAP_X86_USER_SPACE_MSR)");
+	if (ioctl(vm->vm_fd, KVM_X86_SET_MSR_FILTER, &filter) < 0)
+		return fail_ioctl(err, err_len, "KVM_X86_SET_MSR_FILTER");
+	return true;
+}
+
+bool vm_map_page(struct vm *vm, unsigned int slot, uint64_t gpa, void *page)
+{
+	struct kvm_userspace_memory_region region = {
+		.slot = slot, .guest_phys_addr = gpa,
+		.memory_size = page ? 4096 : 0,         /* size 0 deletes the slot */
+		.userspace_addr = (uintptr_t)page,
+	};
+
+	return ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &region) == 0;
+}
+
+#define MSR_IA32_TSC    0x10
+
+uint64_t vm_guest_tsc(struct vm *vm)
+{
+	struct {
+		struct kvm_msrs header;
+		struct kvm_msr_entry entry;
+	} msrs = { .header.nmsrs = 1, .entry.index = MSR_IA32_TSC };
+
+	if (ioctl(vm->vcpu_fd, KVM_GET_MSRS, &msrs) != 1)
+		return 0;
+	return msrs.entry.data;
 }
 
 void vm_set_irq_line(struct vm *vm, unsigned int irq, int level)

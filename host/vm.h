@@ -18,6 +18,8 @@ struct vm {
 	size_t run_size;
 	uint8_t *ram;                   /* guest-physical 0 is ram[0] */
 	uint64_t ram_size;
+	bool xen;                       /* --xen: Xen's CPUID leaves (set before vm_create) */
+	uint32_t tsc_khz;               /* the guest's TSC rate (KVM_GET_TSC_KHZ), with xen */
 };
 
 /* Reserves guest RAM (anonymous, not touched: pages appear when used).
@@ -32,6 +34,19 @@ bool vm_create(struct vm *vm, char *err, size_t err_len);
  * segments, paging off, interrupts off, %eip = entry, %ebx = start_info. */
 bool vm_set_pvh_entry(struct vm *vm, uint64_t entry, uint64_t start_info,
 		      char *err, size_t err_len);
+
+/* Makes a guest wrmsr to `msr` exit to pvkit-hv (KVM_EXIT_X86_WRMSR)
+ * instead of being handled or refused by KVM: KVM_CAP_X86_USER_SPACE_MSR
+ * and an MSR filter that denies that one write. */
+bool vm_trap_msr_write(struct vm *vm, uint32_t msr, char *err, size_t err_len);
+
+/* Shows the host page `page` (page-aligned, 4 KiB) at guest-physical gpa
+ * in KVM memory slot `slot` (1 and up: slot 0 is RAM), or removes that
+ * slot (page NULL).  False (errno set) if KVM refuses. */
+bool vm_map_page(struct vm *vm, unsigned int slot, uint64_t gpa, void *page);
+
+/* The guest's TSC now (KVM_GET_MSRS of IA32_TSC); 0 if KVM refuses. */
+uint64_t vm_guest_tsc(struct vm *vm);
 
 /* Drives interrupt line irq to level: an ISA line (0-15) reaches the
  * in-kernel PIC and I/O APIC, a GSI 16-23 only the I/O APIC. */

@@ -466,6 +466,7 @@ xen_ratio() {             # PV PVH -> "×0.0072", "×81": three significant digi
 xen_section() {
 	local host row label name unit pvh pv i XEN_VIF=0  # no vif: connecting one costs boot time
 	local -A logs=() notes=()
+	hv_xen_rows
 	for host in "${XEN_HOSTS[@]}"; do
 		if ! host_available "$host"; then
 			notes[$host]="skipped: $UNAVAILABLE_REASON"
@@ -532,6 +533,35 @@ xen_disk_tables() {
 	echo
 	disk_speed_table
 	disk_signal_table
+}
+
+# pvkit-hv --xen (docs/pvkit-hv-xen.md): its hypercalls are port exits, so the guest's
+# null hypercall is compared with a bare `in` from an unassigned port, measured in the
+# same run (pv/xen/xen_bench.c).
+hv_xen_rows() {
+	local log hc pio
+	echo "## pvkit-hv --xen: null hypercall against a bare port exit (\`bench=xen\`), same run"
+	echo
+	if ! host_available pvkit-hv-xen; then
+		echo "skipped: $UNAVAILABLE_REASON"
+		echo
+		return
+	fi
+	progress "bench=xen on pvkit-hv-xen: $RUNS runs"
+	time_boots pvkit-hv-xen "pvkit: exit status 0" "$RUNS" "bench=xen"
+	if [[ -n $T_NOTE ]]; then
+		echo "pvkit-hv-xen: $T_NOTE"
+		echo
+		return
+	fi
+	echo "| run | null hypercall, ns/call | \`in\` from an unassigned port, ns/call | hypercall/port |"
+	echo "|---|---:|---:|---:|"
+	for log in "${T_LOGS[@]}"; do
+		hc=$(xen_value "$log" null-hypercall ns/call)
+		pio=$(xen_value "$log" pio-exit ns/call)
+		echo "| $(basename "$log" .log) | ${hc:-–} | ${pio:-–} | $( [[ -n $hc && -n $pio ]] && xen_ratio "$hc" "$pio" || echo –) |"
+	done
+	echo
 }
 
 report() {

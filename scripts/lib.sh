@@ -63,6 +63,8 @@ HOST_PATTERN_LBA=128 HOST_PATTERN_SECTORS=4
 #   pvkit-hv-mmio, pvkit-hv-pci  pvkit-hv with its virtio devices (blk, rng, console,
 #              net) on virtio-mmio or modern virtio-pci: the guest's drivers against
 #              our backends, as microvm-* and q35-* test them against QEMU's
+#   pvkit-hv-xen  pvkit-hv --xen: pvkit-hv plays Xen and dom0, and the guest runs as
+#              a Xen PVH domU (hypercalls, event channels, PV console) on our own VMM
 #   pvkit-hv-kvmlab  the same pvkit-hv, image and disk, but run inside ../shared/kvmlab:
 #              a QEMU-TCG guest ("L1") whose /dev/kvm is a genuine kvm_amd, i.e.
 #              hardware-virtualization KVM instead of this machine's kvm_pvm.
@@ -71,7 +73,7 @@ HOST_PATTERN_LBA=128 HOST_PATTERN_SECTORS=4
 #              the image as a PVH domU created by `xl create` (~12 s per boot)
 #   xen-pv     the same lab, the same image as a PV domU (`type = "pv"`, issue 6)
 ALL_HOSTS=(microvm-tcg q35-tcg pc-tcg grub-tcg pvkit-hv pvkit-hv-mmio pvkit-hv-pci
-	microvm-kvm q35-kvm pc-kvm pvkit-hv-kvmlab xen-pvh xen-pv)
+	pvkit-hv-xen microvm-kvm q35-kvm pc-kvm pvkit-hv-kvmlab xen-pvh xen-pv)
 
 # The host `make run` uses when none is given.  This is THE place to change that
 # choice: our own pvkit-hv when KVM works here, else QEMU with TCG.
@@ -108,7 +110,7 @@ host_virtio() {
 
 # Hosts that run build/pvkit-hv on this machine's /dev/kvm.
 is_pvkit_hv_host() {
-	[[ $1 == pvkit-hv || $1 == pvkit-hv-mmio || $1 == pvkit-hv-pci ]]
+	[[ $1 == pvkit-hv || $1 == pvkit-hv-mmio || $1 == pvkit-hv-pci || $1 == pvkit-hv-xen ]]
 }
 
 # pvkit_hv_virtio_args HOST DISK: append HOST's virtio devices to HOST_CMD, the
@@ -273,7 +275,7 @@ is_host() {
 
 host_accel() {           # microvm-kvm -> kvm; pvkit-hv always uses KVM
 	case $1 in
-	pvkit-hv | pvkit-hv-mmio | pvkit-hv-pci) echo kvm ;;
+	pvkit-hv | pvkit-hv-mmio | pvkit-hv-pci | pvkit-hv-xen) echo kvm ;;
 	pvkit-hv-kvmlab) echo kvmlab ;;   # kvm_amd inside the lab, not this machine's /dev/kvm
 	xen-pvh | xen-pv) echo xen ;;     # Xen (itself under QEMU TCG)
 	*) echo "${1##*-}" ;;
@@ -500,6 +502,8 @@ host_command() {
 		HOST_CMD=("$PVKIT_HV" --timeout "$(host_timeout "$host")")
 		if [[ $host == pvkit-hv ]]; then
 			[[ -z $disk ]] || HOST_CMD+=(--disk "$disk")
+		elif [[ $host == pvkit-hv-xen ]]; then
+			HOST_CMD+=(--xen)
 		else
 			pvkit_hv_virtio_args "$host" "$disk"
 		fi
@@ -542,6 +546,7 @@ host_command() {
 host_status() {
 	case $1 in
 	pvkit-hv | pvkit-hv-mmio | pvkit-hv-pci) pvkit_hv_status "$2" "$4" ;;
+	pvkit-hv-xen) pvkit_hv_xen_status "$2" "$3" "$4" ;;
 	pvkit-hv-kvmlab) kvmlab_status "$2" "$3" "$4" ;;
 	xen-pvh | xen-pv) xenlab_status "$2" "$4" ;;
 	*) qemu_status "$2" "$3" "$4" ;;
@@ -567,6 +572,29 @@ pvkit_hv_status() {
 		return "$BOOT_NO_STATUS"
 	fi
 	return "$BOOT_QEMU_ERROR"
+}
+
+# pvkit_hv_xen_status RC LOGFILE TIMEOUT: with --xen the guest stops with
+# SCHEDOP_shutdown, whose reason pvkit-hv turns into 0 (poweroff) or 3 (crash); the
+# guest's own status is in its "pvkit: exit status N" console line, as on real Xen
+# (xenlab_status).  pvkit-hv's own failures (250-255) come first.
+pvkit_hv_xen_status() {
+	local rc=$1 log=$2 limit=$3 line
+	if ((rc >= 250)); then
+		pvkit_hv_status "$rc" "$limit"
+		return
+	fi
+	line=$(sed -n 's/^pvkit: exit status \([0-9]*\)\r*$/\1/p' "$log" | tail -n 1)
+	if [[ -z $line ]]; then
+		BOOT_REASON="pvkit-hv --xen exited $rc without a 'pvkit: exit status' line (see the log)"
+		return "$BOOT_NO_STATUS"
+	fi
+	if (((line == 3) != (rc == 3))); then
+		BOOT_REASON="the guest said 'exit status $line' but its SCHEDOP_shutdown reason gave $rc"
+		return "$BOOT_NO_STATUS"
+	fi
+	BOOT_REASON=""
+	return "$line"
 }
 
 # ---- pvkit-hv-kvmlab: pvkit-hv on a genuine kvm_amd, inside ../shared/kvmlab ----------

@@ -414,6 +414,7 @@ has_boot_report() {      # LOGFILE
 checks_for_host() {
 	case $1 in
 	microvm-tcg | q35-tcg | pvkit-hv) echo ready bogus crash-pf crash-ud crash-gp crash-de ;;
+	pvkit-hv-xen) echo ready bogus crash-pf ;;
 	grub-*) echo ready bogus ;;
 	xen-pvh) echo ready blkfront-grants-per-request ;;
 	*) echo ready ;;

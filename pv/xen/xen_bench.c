@@ -16,7 +16,13 @@
  *                   PTE_BATCH requests under PV; reported per entry;
  *   evtchn-pingpong send on one end of a loop-back pair of our own ports,
  *                   spin until the upcall handler on the other end has run:
- *                   one round trip through Xen's event delivery.
+ *                   one round trip through Xen's event delivery;
+ *   pio-exit        (PVH only) an `in` from a port nobody emulates: the bare
+ *                   cost of a VM exit to whoever answers ports.  Under
+ *                   pvkit-hv --xen, whose hypercalls are themselves port
+ *                   exits (docs/pvkit-hv-xen.md), it is the floor the null
+ *                   hypercall is compared with.  (A PV guest is not run:
+ *                   its `in` would be a #GP.)
  * Nothing is judged: results are reported, never failed.
  */
 #include "arch/x86/cpu.h"
@@ -35,6 +41,9 @@
 #define PTE_WRITES              10000
 #define PTE_BATCH               64      /* entries per write_ptes call */
 #define PINGPONGS               2000
+#define PIO_EXITS               10000
+/* A port no PC device, no Xen and no pvkit-hv device claims. */
+#define UNASSIGNED_PORT         0x2f0
 #define PINGPONG_PATIENCE_NS    (100 * NSEC_PER_MSEC)   /* for one round trip */
 /* A scratch address for the PTE bench, away from the tests' (test_paging.c). */
 #define BENCH_VA                0x8000400000ull
@@ -142,6 +151,15 @@ static void bench_evtchn_pingpong(void)
 	report("evtchn-pingpong", PINGPONGS, ns, cycles);
 }
 
+static void bench_pio_exit(void)
+{
+	uint64_t start_ns = time_now_ns(), start = rdtsc();
+
+	for (unsigned int i = 0; i < PIO_EXITS; i++)
+		(void)inb(UNASSIGNED_PORT);
+	report("pio-exit", PIO_EXITS, time_now_ns() - start_ns, rdtsc() - start);
+}
+
 void xen_bench_run(void)
 {
 	if (!xen_running()) {
@@ -154,4 +172,6 @@ void xen_bench_run(void)
 	bench_pte_writes("pte-write", 1);
 	bench_pte_writes("pte-write-batched", PTE_BATCH);
 	bench_evtchn_pingpong();
+	if (!xen_info()->pv)
+		bench_pio_exit();
 }

@@ -144,6 +144,11 @@ kvm_test "guest.bad_cmdline_is_status_2" 2 "unknown command-line option 'bogus" 
 kvm_test "guest.small_ram" 0 "^pvkit: ready" out --mem 4M "$IMAGE"
 kvm_test "guest.trace" 0 "^\[trace\] io out port=0xf4 size=[124] value=0 debug-exit" err --trace "$IMAGE"
 kvm_test "guest.stats" 0 "^  uart16550 +[0-9]+" err --stats "$IMAGE"
+# --xen: pvkit-hv plays Xen; the guest's Xen tests through our hypercalls, under ASan.
+kvm_test "guest.xen_tests" 0 "^# [0-9]+ passed, 0 failed" out --xen "$IMAGE" -- test=xen
+kvm_test "guest.xen_trace" 0 "^\[trace\] xen hypercall event_channel_op\(" err --xen --trace "$IMAGE"
+kvm_test "guest.xen_stats" 0 "^  hc xen_version +[0-9]+" err --xen --stats "$IMAGE"
+kvm_test "guest.xen_crash_is_status_3" 3 "exception|page fault" out --xen "$IMAGE" -- crash=pf
 truncate -s 1M "$TMP/disk.img"
 kvm_test "guest.disk_adds_ide_function" 0 "8086:7010" out --disk "$TMP/disk.img" "$IMAGE"
 # virtio: the guest's virtio tests on both transports (a fresh image each), with

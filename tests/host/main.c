@@ -21,6 +21,9 @@ int main(void)
 	virtio_blk_tests();
 	virtio_pci_tests();
 	virtio_devices_tests();
+	xen_evtchn_tests();
+	xen_domain_tests();
+	xen_pages_tests();
 	xenstore_tests();
 	xenstore_ring_tests();
 	xen_gnttab_tests();

@@ -61,6 +61,25 @@ static void hypervisor_leaves(void)
 	CHECK_UINT(leaf(0)->eax, 0xd);                          /* the rest untouched */
 }
 
+/* --xen: Xen's five leaves, KVM's gone, so the guest picks Xen. */
+static void xen_leaves(void)
+{
+	fake_supported_cpuid();
+	CHECK(cpuid_install_xen_leaves(table, CAPACITY, false, 2596126));
+	CHECK_UINT(table->nent, 7);
+	CHECK_UINT(leaf(0x40000000)->eax, 0x40000004);
+	CHECK(signature_is(leaf(0x40000000), "XenVMMXenVMM"));
+	CHECK_UINT(leaf(0x40000001)->eax, 4 << 16 | 17);
+	CHECK_UINT(leaf(0x40000002)->eax, 1);                   /* one hypercall page */
+	CHECK_UINT(leaf(0x40000002)->ebx, 0x40000000);          /* at this MSR */
+	CHECK_UINT(leaf(0x40000003)->ecx, 2596126);             /* TSC kHz */
+	CHECK_UINT(leaf(0x40000004)->ecx, 1);                   /* our domain id */
+	CHECK(leaf(0x40000100) == NULL);
+	CHECK_UINT(leaf(1)->ecx, 0x80200000);
+	fake_supported_cpuid();
+	CHECK(!cpuid_install_xen_leaves(table, 6, false, 1));   /* no room for 5 */
+}
+
 static void tsc_deadline_and_capacity(void)
 {
 	fake_supported_cpuid();
@@ -75,5 +94,6 @@ static void tsc_deadline_and_capacity(void)
 void cpuid_tests(void)
 {
 	check_run("cpuid.hypervisor_leaves", hypervisor_leaves);
+	check_run("cpuid.xen_leaves", xen_leaves);
 	check_run("cpuid.tsc_deadline_and_capacity", tsc_deadline_and_capacity);
 }

@@ -39,6 +39,17 @@ static void every_option(void)
 	CHECK_STR(opts.cmdline, "test=all --mem x");    /* after --, nothing is ours */
 }
 
+/* --xen: a Xen PVH domain, which has no emulated devices. */
+static void xen_mode(void)
+{
+	CHECK(PARSE("k.elf", "--xen", "--trace"));
+	CHECK(opts.xen);
+	CHECK(PARSE("k.elf"));
+	CHECK(!opts.xen);
+	CHECK_REJECTED("no emulated devices", "--xen", "--disk", "a.img", "k");
+	CHECK_REJECTED("no emulated devices", "--virtio-rng", "k", "--xen");
+}
+
 static void size_suffixes(void)
 {
 	CHECK(PARSE("-m", "64", "k"));
@@ -107,6 +118,7 @@ void options_tests(void)
 {
 	check_run("options.defaults", defaults);
 	check_run("options.every_option", every_option);
+	check_run("options.xen_mode", xen_mode);
 	check_run("options.size_suffixes", size_suffixes);
 	check_run("options.help_and_version_need_no_kernel", help_and_version_need_no_kernel);
 	check_run("options.mistakes_are_rejected", mistakes_are_rejected);
