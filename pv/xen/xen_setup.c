@@ -10,6 +10,7 @@
 #include "pv/xen/xen.h"
 #include "pv/xen/xen_clock.h"
 #include "pv/xen/xen_console.h"
+#include "pv/xen/xen_evtchn.h"
 #include "pv/xen/xen_platform.h"
 
 /* CPUID leaves, as offsets from Xen's base leaf (xen/arch-x86/cpuid.h). */
@@ -153,5 +154,6 @@ void xen_report(void)
 	else
 		printk("xen: shared_info not mapped: XENMEM_add_to_physmap said -%s\n",
 		       xen_error_name(info.shared_info_rc));
+	xen_evtchn_report();
 	xen_console_report();
 }
