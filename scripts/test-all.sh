@@ -19,6 +19,8 @@
 #      UDP datagrams (echo=SECONDS and tests/tools/net-peer.c).
 # Host xen-pvh boots the image as a PVH domU on real Xen inside QEMU (scripts/xen-lab.sh).
 # Host xen-pv boots the same image as a PV domU there (`type = "pv"`, docs/xen-pv.md).
+# On both, test=all uses the FIFO event-channel ABI (Xen offers it), and a second
+# boot runs the event-channel tests on the 2-level ABI (evtchn=2l).
 # A host that cannot run here (no usable /dev/kvm, say) counts as one skipped test.
 #
 # Usage: scripts/test-all.sh [--test PREFIX] [HOST...]
@@ -192,6 +194,14 @@ run_suite() {
 	if [[ -n $vconsole && $SUITE == all ]]; then
 		check_vconsole_output "$host" "$vconsole.out" "$log"
 	fi
+}
+
+# run_evtchn_2l_suite HOST: the event-channel tests again, on the 2-level ABI
+# (test=all ran them on FIFO); named "HOST evtchn=2l: name".
+run_evtchn_2l_suite() {
+	local host=$1 log=$LOG_DIR/$1-evtchn-2l.log
+	timed_boot "$host" "test=xen_evtchn evtchn=2l" "$log"
+	check_tap "$host evtchn=2l" "$log" "$STATUS"
 }
 
 # prepare_vconsole BASE: the files of the virtio console (lib.sh,
@@ -426,6 +436,7 @@ for host in "${HOSTS[@]}"; do
 		if [[ $check == ready ]]; then run_check "$host" "$check"; fi
 	done
 	run_suite "$host"
+	if [[ $host == xen-pv* && $SUITE == all ]]; then run_evtchn_2l_suite "$host"; fi
 	for check in "${checks[@]}"; do
 		if [[ $check != ready ]]; then run_check "$host" "$check"; fi
 	done
