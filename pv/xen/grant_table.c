@@ -1,5 +1,5 @@
 /*
- * grant_table.c — grant tables v1: mapping the table, granting and
+ * grant_table.c — grant tables v1 and v2: mapping the table, granting and
  * revoking access to our pages, and grant copy (see grant_table.h).
  *
  * Where the table lives.  A PV guest asks Xen for the table's machine
@@ -18,20 +18,37 @@
  * Refs 0-7 are reserved (GNTTAB_NR_RESERVED_ENTRIES): the toolstack uses
  * ref 0 for the console page and ref 1 for the xenstore page.  The rest
  * are kept on a free list, last freed first out.
+ *
+ * Version 2 (GNTTABOP_set_version, used when Xen offers it unless
+ * gnttab=v1): entries of 16 bytes (union grant_entry_v2: a header with
+ * flags and domid, then a 64-bit frame), and GTF_reading/GTF_writing moved
+ * out to a separate array of 16-bit *status* words, in status frames that
+ * a PVH/HVM guest places like table frames (XENMAPSPACE_grant_table with
+ * XENMAPIDX_grant_table_status in idx).  So Xen never writes the entry,
+ * only the status word, and the guest never writes the status word.  The
+ * price: flags and status are no longer one word that a single
+ * compare-and-swap can check and clear (see end_v2()).
  */
 #include "arch/x86/cpu.h"
+#include "kernel/cmdline.h"
 #include "kernel/irq.h"
 #include "kernel/page_alloc.h"
 #include "pv/xen/grant_table.h"
 #include "pv/xen/hypercall.h"
 #include "pv/xen/xen.h"
 
-#define MAX_REFS        (GNTTAB_MAX_FRAMES * GNTTAB_ENTRIES_PER_FRAME)
+#define V1_PER_FRAME    (PAGE_SIZE / sizeof(struct grant_entry_v1))
+#define V2_PER_FRAME    (PAGE_SIZE / sizeof(union grant_entry_v2))
+#define MAX_REFS        (GNTTAB_MAX_FRAMES * V1_PER_FRAME)
 #define NO_REF          UINT32_MAX
+#define IN_USE          (GTF_reading | GTF_writing)
 
 static struct gnttab_state state;
 static long init_rc = 1;        /* 1: not tried yet */
+/* The table's frames, seen as the version in use. */
 static volatile struct grant_entry_v1 *table;
+static volatile union grant_entry_v2 *table_v2;
+static volatile grant_status_t *status_words;   /* v2 */
 static grant_ref_t next_free[MAX_REFS];
 static grant_ref_t free_head = NO_REF;
 
@@ -57,6 +74,60 @@ static long map_frame(uint32_t index, uint64_t paddr)
 	};
 
 	return xen_memory_op(XENMEM_add_to_physmap, &map);
+}
+
+static enum { VERSION_AUTO, VERSION_1, VERSION_2 } version_choice;
+static const char *const version_names[] = { "auto", "v1", "v2" };
+
+static bool set_gnttab(const char *value)
+{
+	int i = cmdline_choice(value, version_names,
+			       sizeof(version_names) / sizeof(version_names[0]));
+
+	if (i >= 0)
+		version_choice = i;
+	return i >= 0;
+}
+CMDLINE_OPTION(gnttab, "gnttab", set_gnttab,
+	       "Xen grant-table version: gnttab=auto (v2 when Xen offers it, the default), v1 or v2");
+
+/*
+ * Before any frame is mapped: ask for version 2 unless told v1.  Xen
+ * refuses while grants other than the 8 reserved ones are in use, and
+ * when the domain may not use v2 (xl's max_grant_version); then v1 stays.
+ * Xen converts the reserved entries (console, xenstore) itself.  A PV
+ * guest stays at v1 until its status frames are mapped too
+ * (GNTTABOP_get_status_frames gives their machine frames).
+ */
+static void choose_version(void)
+{
+	struct gnttab_set_version op = { .version = 2 };
+
+	state.version = 1;
+	if (version_choice == VERSION_1 || xen_info()->pv)
+		return;
+	state.v2_tried = true;
+	state.set_version_rc = xen_grant_table_op(GNTTABOP_set_version, &op, 1);
+	if (state.set_version_rc == 0 && op.version == 2)
+		state.version = 2;
+}
+
+/* v2: the status words of every mapped entry, in frames of our RAM that
+ * Xen replaces with its own, as for the table frames. */
+static long map_status_frames(void)
+{
+	uint32_t want = (state.refs * sizeof(grant_status_t) + PAGE_SIZE - 1) / PAGE_SIZE;
+	long rc = 0;
+
+	state.status_paddr = page_alloc(want);
+	if (!state.status_paddr)
+		return -XEN_ENOMEM;
+	for (state.status_frames = 0; state.status_frames < want && rc == 0;
+	     state.status_frames++)
+		rc = map_frame(XENMAPIDX_grant_table_status | state.status_frames,
+			       state.status_paddr + state.status_frames * PAGE_SIZE);
+	status_words = phys_to_virt(state.status_paddr);
+	return rc;
 }
 
 static void put_free(grant_ref_t ref)
@@ -98,6 +169,7 @@ static long setup(void)
 	want = frames_wanted(state.xen_max_frames);
 	if (want == 0)
 		return -XEN_ENOSPC;
+	choose_version();
 	state.paddr = page_alloc(want);
 	if (!state.paddr)
 		return -XEN_ENOMEM;
@@ -111,7 +183,12 @@ static long setup(void)
 	if (state.frames == 0)
 		return rc;
 	table = phys_to_virt(state.paddr);
-	state.refs = state.frames * GNTTAB_ENTRIES_PER_FRAME;
+	table_v2 = phys_to_virt(state.paddr);
+	state.entries_per_frame = state.version == 2 ? V2_PER_FRAME : V1_PER_FRAME;
+	state.refs = state.frames * state.entries_per_frame;
+	rc = state.version == 2 ? map_status_frames() : 0;
+	if (rc != 0)
+		return rc;
 	for (grant_ref_t ref = state.refs; ref-- > GNTTAB_NR_RESERVED_ENTRIES;)
 		put_free(ref);
 	state.ready = true;
@@ -135,9 +212,21 @@ static bool ref_is_ours(grant_ref_t ref)
 	return state.ready && ref >= GNTTAB_NR_RESERVED_ENTRIES && ref < state.refs;
 }
 
-const volatile struct grant_entry_v1 *gnttab_entry(grant_ref_t ref)
+struct gnttab_entry_view gnttab_entry(grant_ref_t ref)
 {
-	return state.ready && ref < state.refs ? &table[ref] : NULL;
+	if (!state.ready || ref >= state.refs)
+		return (struct gnttab_entry_view){ .valid = false };
+	if (state.version == 1)
+		return (struct gnttab_entry_view){
+			.valid = true, .flags = table[ref].flags,
+			.domid = table[ref].domid, .frame = table[ref].frame,
+		};
+	return (struct gnttab_entry_view){
+		.valid = true,
+		.flags = table_v2[ref].hdr.flags | (status_words[ref] & IN_USE),
+		.domid = table_v2[ref].hdr.domid,
+		.frame = table_v2[ref].full_page.frame,
+	};
 }
 
 /*
@@ -146,13 +235,29 @@ const volatile struct grant_entry_v1 *gnttab_entry(grant_ref_t ref)
  * the entry valid, so domid and frame are written first, then a write
  * barrier, then flags: whoever sees GTF_permit_access also sees the right
  * domid and frame.  x86 keeps stores in program order, so the barrier only
- * has to stop the compiler from reordering them.
+ * has to stop the compiler from reordering them.  The same in both
+ * versions; only the layout differs.
  */
+static void fill_entry(grant_ref_t ref, domid_t domid, uint64_t frame, uint16_t flags)
+{
+	if (state.version == 1) {
+		table[ref].domid = domid;
+		table[ref].frame = (uint32_t)frame;
+		barrier();
+		table[ref].flags = flags;
+		return;
+	}
+	table_v2[ref].full_page.frame = frame;
+	table_v2[ref].hdr.domid = domid;
+	barrier();
+	table_v2[ref].hdr.flags = flags;
+}
+
 long gnttab_grant_foreign_access(domid_t domid, uint64_t frame, bool readonly)
 {
 	if (!state.ready)
 		return -XEN_ENODEV;
-	if (frame > UINT32_MAX)         /* a v1 entry holds 32 bits of frame */
+	if (state.version == 1 && frame > UINT32_MAX)   /* a v1 entry holds 32 bits */
 		return -XEN_ERANGE;
 	bool was_enabled = irq_save();
 	grant_ref_t ref = take_free();
@@ -160,50 +265,87 @@ long gnttab_grant_foreign_access(domid_t domid, uint64_t frame, bool readonly)
 	irq_restore(was_enabled);
 	if (ref == NO_REF)
 		return -XEN_ENOSPC;
-	table[ref].domid = domid;
-	table[ref].frame = (uint32_t)frame;
-	barrier();
-	table[ref].flags = GTF_permit_access | (readonly ? GTF_readonly : 0);
+	fill_entry(ref, domid, frame, GTF_permit_access | (readonly ? GTF_readonly : 0));
 	return ref;
 }
 
 /*
- * Xen sets GTF_reading/GTF_writing in the entry while the peer has the page
- * mapped, and may do so between our read and our write; a plain write of 0
- * could then revoke a page under a live mapping.  So: compare-and-swap the
- * flags we saw (without those bits) with 0; if Xen changed them meanwhile
- * the swap fails and we look again.
+ * v1: Xen sets GTF_reading/GTF_writing in the entry while the peer has the
+ * page mapped, and may do so between our read and our write; a plain write
+ * of 0 could then revoke a page under a live mapping.  So: compare-and-swap
+ * the flags we saw (without those bits) with 0; if Xen changed them
+ * meanwhile the swap fails and we look again.
  */
-long gnttab_end_foreign_access(grant_ref_t ref)
+static long end_v1(grant_ref_t ref)
 {
-	if (!ref_is_ours(ref))
-		return -XEN_EINVAL;
 	volatile uint16_t *flags = &table[ref].flags;
 	uint16_t seen = *flags;
 
 	do {
 		if ((seen & GTF_type_mask) != GTF_permit_access)
 			return -XEN_EINVAL;     /* not granted: a double revoke */
-		if (seen & (GTF_reading | GTF_writing))
+		if (seen & IN_USE)
 			return -XEN_EBUSY;
 	} while (!__atomic_compare_exchange_n(flags, &seen, 0, false,
 					      __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST));
-	bool was_enabled = irq_save();
-
-	put_free(ref);
-	irq_restore(was_enabled);
 	return 0;
+}
+
+/*
+ * v2: the flags are ours and the in-use bits Xen's, in two words, so no
+ * single swap can check one and clear the other.  Look at the status;
+ * clear the flags (a sequentially consistent store: on x86 a locked
+ * exchange, so the status is read again only after Xen can see the
+ * clear); look again.  A peer that mapped the page in between got a valid
+ * mapping, so the grant is put back and the revoke refused, as in v1.
+ */
+static long end_v2(grant_ref_t ref)
+{
+	volatile uint16_t *flags = &table_v2[ref].hdr.flags;
+	uint16_t granted = *flags;
+
+	if ((granted & GTF_type_mask) != GTF_permit_access)
+		return -XEN_EINVAL;
+	if (status_words[ref] & IN_USE)
+		return -XEN_EBUSY;
+	__atomic_store_n(flags, 0, __ATOMIC_SEQ_CST);
+	if (status_words[ref] & IN_USE) {
+		__atomic_store_n(flags, granted, __ATOMIC_SEQ_CST);
+		return -XEN_EBUSY;
+	}
+	return 0;
+}
+
+long gnttab_end_foreign_access(grant_ref_t ref)
+{
+	if (!ref_is_ours(ref))
+		return -XEN_EINVAL;
+	long rc = state.version == 1 ? end_v1(ref) : end_v2(ref);
+
+	if (rc == 0) {
+		bool was_enabled = irq_save();
+
+		put_free(ref);
+		irq_restore(was_enabled);
+	}
+	return rc;
+}
+
+/* Where Xen keeps a ref's in-use bits: its flags (v1), its status word (v2). */
+static volatile uint16_t *in_use_word(grant_ref_t ref)
+{
+	return state.version == 1 ? &table[ref].flags : &status_words[ref];
 }
 
 void gnttab_test_set_in_use(grant_ref_t ref, uint16_t bits, bool in_use)
 {
 	if (!ref_is_ours(ref))
 		return;
-	bits &= GTF_reading | GTF_writing;
+	bits &= IN_USE;
 	if (in_use)
-		__atomic_fetch_or(&table[ref].flags, bits, __ATOMIC_SEQ_CST);
+		__atomic_fetch_or(in_use_word(ref), bits, __ATOMIC_SEQ_CST);
 	else
-		__atomic_fetch_and(&table[ref].flags, (uint16_t)~bits, __ATOMIC_SEQ_CST);
+		__atomic_fetch_and(in_use_word(ref), (uint16_t)~bits, __ATOMIC_SEQ_CST);
 }
 
 /*

@@ -27,7 +27,6 @@
 #include "kernel/console.h"
 #include "kernel/heap.h"
 #include "kernel/irq.h"
-#include "lib/string.h"
 #include "pv/xen/evtchn_abi.h"
 #include "pv/xen/hypercall.h"
 #include "pv/xen/xen.h"
@@ -60,13 +59,11 @@ static uint64_t upcall_count;
 
 static bool set_evtchn(const char *value)
 {
-	for (unsigned int i = 0; value && i < sizeof(choice_names) / sizeof(choice_names[0]); i++) {
-		if (strcmp(value, choice_names[i]) == 0) {
-			choice = i;
-			return true;
-		}
-	}
-	return false;
+	int i = cmdline_choice(value, choice_names, sizeof(choice_names) / sizeof(choice_names[0]));
+
+	if (i >= 0)
+		choice = i;
+	return i >= 0;
 }
 CMDLINE_OPTION(evtchn, "evtchn", set_evtchn,
 	       "Xen event-channel ABI: evtchn=auto (FIFO when Xen offers it, the default), 2l or fifo");
