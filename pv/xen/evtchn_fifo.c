@@ -18,27 +18,25 @@
  * always first: that is what the 2-level bitmap scan (lowest port first)
  * cannot do.
  *
- * The guest consumes a queue from its head (see consume_one()).  The only
- * changes the guest may make to a LINKED word are: set or clear MASKED,
- * clear PENDING, clear LINKED together with LINK.  Xen sets BUSY on the
- * tail word while it links a new event behind it; the guest must not clear
- * MASKED while BUSY is set, which is why unmask uses a compare-exchange
- * that only succeeds with BUSY clear.
+ * The guest consumes the queues from their heads (evtchn_fifo_queue.c).
+ * This file sets them up, adds event-array pages and does the per-port
+ * operations.  Xen sets BUSY on the tail word while it links a new event
+ * behind it; the guest must not clear MASKED while BUSY is set, which is
+ * why unmask uses a compare-exchange that only succeeds with BUSY clear.
  */
 #include "kernel/irq.h"
 #include "kernel/page_alloc.h"
 #include "pv/xen/evtchn_abi.h"
+#include "pv/xen/evtchn_fifo_queue.h"
 #include "pv/xen/hypercall.h"
 #include "pv/xen/xen.h"
 #include "pv/xen/xen_pv.h"
 
-#define WORDS_PER_PAGE          (PAGE_SIZE / sizeof(event_word_t))
+#define WORDS_PER_PAGE          EVTCHN_FIFO_WORDS_PER_PAGE
 #define MAX_ARRAY_PAGES         (EVTCHN_FIFO_NR_CHANNELS / WORDS_PER_PAGE)
-#define PENDING                 (1u << EVTCHN_FIFO_PENDING)
-#define MASKED                  (1u << EVTCHN_FIFO_MASKED)
-#define LINKED                  (1u << EVTCHN_FIFO_LINKED)
-#define BUSY                    (1u << EVTCHN_FIFO_BUSY)
-#define ALL_QUEUES              ((1u << EVTCHN_FIFO_MAX_QUEUES) - 1)
+#define PENDING                 EVTCHN_FIFO_PENDING_BIT
+#define MASKED                  EVTCHN_FIFO_MASKED_BIT
+#define BUSY                    EVTCHN_FIFO_BUSY_BIT
 
 /* Xen holds BUSY only while it links one event (a few compare-exchanges);
  * after this many failed tries we let Xen unmask instead. */
@@ -58,11 +56,9 @@ static union {
 static event_word_t first_array_page[WORDS_PER_PAGE] __attribute__((aligned(PAGE_SIZE)));
 
 static volatile event_word_t *array_pages[MAX_ARRAY_PAGES];
-static unsigned int array_page_count;
 static unsigned int link_bits;          /* from EVTCHNOP_init_control */
-/* Where we are in each queue: the port to take next (0: read HEAD). */
-static evtchn_port_t queue_head[EVTCHN_FIFO_MAX_QUEUES];
-static uint64_t bad_links;
+/* vCPU 0's queues, over the pages added so far (page_count). */
+static struct evtchn_fifo_queues vcpu0 = { .block = &control.block, .pages = array_pages };
 
 /* The frame number Xen wants for one of our pages: a PV guest's pages are
  * named by machine frame, an HVM/PVH guest's by guest-physical frame. */
@@ -80,15 +76,13 @@ static unsigned int max_ports(void)
 
 static unsigned int ports_ready(void)
 {
-	return array_page_count * WORDS_PER_PAGE;
+	return vcpu0.page_count * WORDS_PER_PAGE;
 }
 
 /* NULL for a port whose event-array page we have not added. */
 static volatile event_word_t *word_of(evtchn_port_t port)
 {
-	if (port >= ports_ready())
-		return NULL;
-	return &array_pages[port / WORDS_PER_PAGE][port % WORDS_PER_PAGE];
+	return evtchn_fifo_word(&vcpu0, port);
 }
 
 static event_word_t *new_array_page(unsigned int slot)
@@ -107,7 +101,7 @@ static event_word_t *new_array_page(unsigned int slot)
  */
 static long add_array_page(void)
 {
-	unsigned int slot = array_page_count;
+	unsigned int slot = vcpu0.page_count;
 
 	if (slot >= max_ports() / WORDS_PER_PAGE)
 		return -XEN_ENOSPC;
@@ -125,7 +119,7 @@ static long add_array_page(void)
 	long rc = xen_event_channel_op(EVTCHNOP_expand_array, &op);
 
 	if (rc == 0)
-		array_page_count++;
+		vcpu0.page_count++;
 	irq_restore(was_enabled);
 	if (rc != 0 && slot != 0)
 		page_free(virt_to_phys(page), 1);
@@ -221,79 +215,14 @@ static long unmask(evtchn_port_t port)
 	return evtchn_unmask_by_xen(port);
 }
 
-/* The unlink step of the design: clear LINKED and LINK in one
- * compare-exchange and return the LINK we cleared, the next event of the
- * queue (0: this was the tail).  Atomic, because Xen may be setting LINK
- * (to add an event behind this one) at the same moment: either Xen's write
- * lands first and we see it, or ours does and Xen sees an unlinked tail
- * and starts the queue afresh at HEAD. */
-static evtchn_port_t unlink_event(volatile event_word_t *word)
-{
-	event_word_t seen = *word;
-	event_word_t unlinked;
-
-	do
-		unlinked = seen & ~(LINKED | EVTCHN_FIFO_LINK_MASK);
-	while (!__atomic_compare_exchange_n(word, &seen, unlinked, false,
-					    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST));
-	return seen & EVTCHN_FIFO_LINK_MASK;
-}
-
-/*
- * Take the event at the head of queue q off it and deliver it if it is
- * still pending and unmasked (it may have been masked or cleared since Xen
- * linked it).  Our own queue_head[q] is where we are; when it is 0 we
- * have consumed everything we knew of, and read HEAD, which Xen wrote
- * when it linked an event onto the empty queue.  Returns false when the
- * queue is now empty.  A HEAD or LINK naming a port we have no word for
- * would be Xen's bug: it is counted and the queue dropped, never followed.
- */
-static bool consume_one(volatile struct evtchn_fifo_control_block *block, unsigned int q,
-			evtchn_deliver_fn *deliver)
-{
-	evtchn_port_t port = queue_head[q];
-
-	if (port == 0)
-		port = __atomic_load_n(&block->head[q], __ATOMIC_ACQUIRE);
-	volatile event_word_t *word = word_of(port);
-
-	if (port == 0 || !word) {
-		bad_links += port != 0;
-		queue_head[q] = 0;
-		return false;
-	}
-	queue_head[q] = unlink_event(word);
-	if ((*word & (PENDING | MASKED)) == PENDING)
-		deliver(port);
-	return queue_head[q] != 0;
-}
-
-static uint32_t take_ready(volatile struct evtchn_fifo_control_block *block)
-{
-	return __atomic_exchange_n(&block->ready, 0, __ATOMIC_SEQ_CST) & ALL_QUEUES;
-}
-
-/* READY has a bit per non-empty queue; Xen sets it when it starts a queue
- * (at HEAD).  Take it, and serve the highest priority (lowest bit) first,
- * one event at a time, taking READY again after each: an event Xen raises
- * meanwhile at a higher priority goes before the rest. */
 static void handle_events(evtchn_deliver_fn *deliver)
 {
-	volatile struct evtchn_fifo_control_block *block = &control.block;
-	uint32_t ready = take_ready(block);
-
-	while (ready) {
-		unsigned int q = __builtin_ctz(ready);
-
-		if (!consume_one(block, q, deliver))
-			ready &= ~(1u << q);
-		ready |= take_ready(block);
-	}
+	evtchn_fifo_consume(&vcpu0, deliver);
 }
 
 uint64_t evtchn_fifo_bad_links(void)
 {
-	return bad_links;
+	return vcpu0.bad_links;
 }
 
 const struct evtchn_abi evtchn_fifo_abi = {
