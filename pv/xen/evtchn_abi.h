@@ -56,7 +56,8 @@ long evtchn_unmask_by_xen(evtchn_port_t port);
 void evtchn_2l_mask_all(void);
 
 /* Switch this domain to FIFO (EVTCHNOP_init_control for vCPU 0, then the
- * first event-array page).  0, or Xen's error: then 2-level stays. */
+ * first event-array page).  0, or init_control's error: then 2-level
+ * stays. */
 long evtchn_fifo_init(void);
 
 /* What the FIFO scan found wrong: a HEAD or LINK naming a port without

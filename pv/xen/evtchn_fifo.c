@@ -153,7 +153,11 @@ long evtchn_fifo_init(void)
 	/* Our tables are sized for EVTCHN_FIFO_LINK_BITS; a smaller LINK
 	 * field (a future Xen) only lowers the highest port. */
 	link_bits = op.link_bits < EVTCHN_FIFO_LINK_BITS ? op.link_bits : EVTCHN_FIFO_LINK_BITS;
-	return add_array_page();
+	/* The domain is on FIFO from here, whatever happens next.  Should the
+	 * first page (the console's and xenstore's ports) fail, setup_port()
+	 * tries again at the first bind, and the boot report shows 0 ports. */
+	add_array_page();
+	return 0;
 }
 
 static bool is_pending(evtchn_port_t port)
