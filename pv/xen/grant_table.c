@@ -122,10 +122,12 @@ static long map_status_frames(void)
 	state.status_paddr = page_alloc(want);
 	if (!state.status_paddr)
 		return -XEN_ENOMEM;
-	for (state.status_frames = 0; state.status_frames < want && rc == 0;
-	     state.status_frames++)
+	while (state.status_frames < want && rc == 0) {
 		rc = map_frame(XENMAPIDX_grant_table_status | state.status_frames,
 			       state.status_paddr + state.status_frames * PAGE_SIZE);
+		if (rc == 0)
+			state.status_frames++;
+	}
 	status_words = phys_to_virt(state.status_paddr);
 	return rc;
 }
