@@ -39,7 +39,7 @@
 
 #define V1_PER_FRAME    (PAGE_SIZE / sizeof(struct grant_entry_v1))
 #define V2_PER_FRAME    (PAGE_SIZE / sizeof(union grant_entry_v2))
-#define MAX_REFS        (GNTTAB_MAX_FRAMES * V1_PER_FRAME)
+#define MAX_REFS        GNTTAB_MAX_REFS
 #define NO_REF          UINT32_MAX
 #define IN_USE          (GTF_reading | GTF_writing)
 
@@ -104,12 +104,15 @@ static void choose_version(void)
 	struct gnttab_set_version op = { .version = 2 };
 
 	state.version = 1;
+	state.entries_per_frame = V1_PER_FRAME;
 	if (version_choice == VERSION_1 || xen_info()->pv)
 		return;
 	state.v2_tried = true;
 	state.set_version_rc = xen_grant_table_op(GNTTABOP_set_version, &op, 1);
-	if (state.set_version_rc == 0 && op.version == 2)
+	if (state.set_version_rc == 0 && op.version == 2) {
 		state.version = 2;
+		state.entries_per_frame = V2_PER_FRAME;
+	}
 }
 
 /* v2: the status words of every mapped entry, in frames of our RAM that
@@ -150,10 +153,13 @@ static grant_ref_t take_free(void)
 	return ref;
 }
 
-/* Up to our cap, within the domain's limit (xl's max_grant_frames). */
+/* Enough for our cap of refs in the version chosen, within the domain's
+ * limit (xl's max_grant_frames). */
 static uint32_t frames_wanted(uint32_t xen_max)
 {
-	return xen_max < GNTTAB_MAX_FRAMES ? xen_max : GNTTAB_MAX_FRAMES;
+	uint32_t ours = GNTTAB_MAX_REFS / state.entries_per_frame;
+
+	return xen_max < ours ? xen_max : ours;
 }
 
 static long setup(void)
@@ -168,10 +174,10 @@ static long setup(void)
 	rc = query_size(&xen_frames, &state.xen_max_frames);
 	if (rc != 0)
 		return rc;
+	choose_version();
 	want = frames_wanted(state.xen_max_frames);
 	if (want == 0)
 		return -XEN_ENOSPC;
-	choose_version();
 	state.paddr = page_alloc(want);
 	if (!state.paddr)
 		return -XEN_ENOMEM;
@@ -186,7 +192,6 @@ static long setup(void)
 		return rc;
 	table = phys_to_virt(state.paddr);
 	table_v2 = phys_to_virt(state.paddr);
-	state.entries_per_frame = state.version == 2 ? V2_PER_FRAME : V1_PER_FRAME;
 	state.refs = state.frames * state.entries_per_frame;
 	rc = state.version == 2 ? map_status_frames() : 0;
 	if (rc != 0)

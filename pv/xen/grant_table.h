@@ -23,8 +23,10 @@
 #include <xen/xen.h>
 #include <xen/grant_table.h>
 
-/* We map at most this many frames: 512 v1 entries each, or 256 v2 ones. */
-#define GNTTAB_MAX_FRAMES       4
+/* We use at most this many refs (the frontends need hundreds): 4 frames
+ * of 512 v1 entries, or 8 of 256 v2 ones. */
+#define GNTTAB_MAX_REFS         2048
+#define GNTTAB_MAX_FRAMES       (GNTTAB_MAX_REFS / (4096 / sizeof(union grant_entry_v2)))
 
 struct gnttab_state {
 	bool ready;

@@ -43,6 +43,7 @@ TEST(xen_gnttab, table_is_mapped)
 	g = gnttab_state();
 	CHECK(g->ready);
 	CHECK(g->frames >= 1 && g->frames <= GNTTAB_MAX_FRAMES);
+	CHECK(g->refs <= GNTTAB_MAX_REFS);
 	CHECK(g->frames <= g->xen_max_frames);
 	CHECK_EQ(g->refs, g->frames * g->entries_per_frame);
 	CHECK(g->free_refs > 0 && g->free_refs <= g->refs - GNTTAB_NR_RESERVED_ENTRIES);
