@@ -49,6 +49,14 @@ static bool apply_word(char *word)
 	return true;
 }
 
+int cmdline_choice(const char *value, const char *const *names, unsigned int count)
+{
+	for (unsigned int i = 0; value && i < count; i++)
+		if (strcmp(value, names[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
 bool cmdline_parse(const char *cmdline)
 {
 	bool ok = true;

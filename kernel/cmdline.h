@@ -24,6 +24,10 @@ struct cmdline_option {
 	__attribute__((used, section("pvkit_cmdline_options"), aligned(8))) = \
 		{ .name = name_, .set = set_, .help = help_ }
 
+/* For options that take one of a few words: the index of `value` in
+ * names[0..count-1], or -1 (also for a bare name, value NULL). */
+int cmdline_choice(const char *value, const char *const *names, unsigned int count);
+
 /* Parses the whole line; prints every problem; false if there was any. */
 bool cmdline_parse(const char *cmdline);
 void cmdline_print_help(void);

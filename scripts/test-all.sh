@@ -19,6 +19,8 @@
 #      UDP datagrams (echo=SECONDS and tests/tools/net-peer.c).
 # Host xen-pvh boots the image as a PVH domU on real Xen inside QEMU (scripts/xen-lab.sh).
 # Host xen-pv boots the same image as a PV domU there (`type = "pv"`, docs/xen-pv.md).
+# On both, test=all uses what Xen offers (FIFO event channels, grant tables v2), and a
+# second boot runs the Xen tests on the older ABIs (evtchn=2l gnttab=v1).
 # A host that cannot run here (no usable /dev/kvm, say) counts as one skipped test.
 #
 # Usage: scripts/test-all.sh [--test PREFIX] [HOST...]
@@ -192,6 +194,14 @@ run_suite() {
 	if [[ -n $vconsole && $SUITE == all ]]; then
 		check_vconsole_output "$host" "$vconsole.out" "$log"
 	fi
+}
+
+# run_older_xen_abis_suite HOST: the Xen tests again, on 2-level event channels and
+# grant tables v1 (test=all ran them on FIFO and v2); named "HOST evtchn=2l gnttab=v1: name".
+run_older_xen_abis_suite() {
+	local host=$1 options="evtchn=2l gnttab=v1" log=$LOG_DIR/$1-xen-older-abis.log
+	timed_boot "$host" "test=xen $options" "$log"
+	check_tap "$host $options" "$log" "$STATUS"
 }
 
 # prepare_vconsole BASE: the files of the virtio console (lib.sh,
@@ -458,6 +468,7 @@ for host in "${HOSTS[@]}"; do
 		if [[ $check == ready ]]; then run_check "$host" "$check"; fi
 	done
 	run_suite "$host"
+	if [[ $host == xen-pv* && $SUITE == all ]]; then run_older_xen_abis_suite "$host"; fi
 	for check in "${checks[@]}"; do
 		if [[ $check != ready ]]; then run_check "$host" "$check"; fi
 	done

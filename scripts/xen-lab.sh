@@ -112,6 +112,9 @@ write_guest_config() {
 	echo "extra = \"$CMDLINE\""
 	echo "memory = $GUEST_MEM"
 	echo "vcpus = 1"
+	# xl's default, 1023 ports, is less than one FIFO event-array page: the
+	# event-channel tests use more, up to past 2-level's 4096 (tests/guest/test_xen_evtchn*.c).
+	echo "max_event_channels = 8192"
 	echo 'on_poweroff = "destroy"'
 	echo 'on_reboot = "destroy"'
 	echo 'on_crash = "destroy"'

@@ -165,7 +165,7 @@ const char *blkfront_response_problem(const struct blkif_response *rsp,
 
 static long grant_page(struct blkfront *bf, const void *page, bool readonly)
 {
-	long ref = gnttab_grant_foreign_access(bf->backend_id, gnttab_frame_of(page), readonly);
+	long ref = gnttab_grant_foreign_access(bf->backend_id, xen_frame_of(page), readonly);
 
 	if (ref >= 0)
 		bf->stats.grants++;

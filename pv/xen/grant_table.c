@@ -1,5 +1,5 @@
 /*
- * grant_table.c — grant tables v1: mapping the table, granting and
+ * grant_table.c — grant tables v1 and v2: mapping the table, granting and
  * revoking access to our pages, and grant copy (see grant_table.h).
  *
  * Where the table lives.  Either way we take `want` pages from the page
@@ -24,13 +24,24 @@
  *
  * Frame numbers.  Wherever we give Xen the number of one of our pages (a
  * grant entry's frame, grant copy's gmfn), it is the number Xen knows the
- * page by: guest-physical under PVH, machine under PV (gnttab_frame_of).
+ * page by: guest-physical under PVH, machine under PV (xen_frame_of).
  *
  * Refs 0-7 are reserved (GNTTAB_NR_RESERVED_ENTRIES): the toolstack uses
  * ref 0 for the console page and ref 1 for the xenstore page.  The rest
  * are kept on a free list, last freed first out.
+ *
+ * Version 2 (GNTTABOP_set_version, used when Xen offers it unless
+ * gnttab=v1): entries of 16 bytes (union grant_entry_v2: a header with
+ * flags and domid, then a 64-bit frame), and GTF_reading/GTF_writing moved
+ * out to a separate array of 16-bit *status* words, in status frames that
+ * a PVH/HVM guest places like table frames (XENMAPSPACE_grant_table with
+ * XENMAPIDX_grant_table_status in idx).  So Xen never writes the entry,
+ * only the status word, and the guest never writes the status word.  The
+ * price: flags and status are no longer one word that a single
+ * compare-and-swap can check and clear (see end_v2()).
  */
 #include "arch/x86/cpu.h"
+#include "kernel/cmdline.h"
 #include "kernel/irq.h"
 #include "kernel/page_alloc.h"
 #include "pv/xen/grant_table.h"
@@ -38,12 +49,18 @@
 #include "pv/xen/xen.h"
 #include "pv/xen/xen_pv.h"
 
-#define MAX_REFS        (GNTTAB_MAX_FRAMES * GNTTAB_ENTRIES_PER_FRAME)
+#define V1_PER_FRAME    (PAGE_SIZE / sizeof(struct grant_entry_v1))
+#define V2_PER_FRAME    (PAGE_SIZE / sizeof(union grant_entry_v2))
+#define MAX_REFS        GNTTAB_MAX_REFS
 #define NO_REF          UINT32_MAX
+#define IN_USE          (GTF_reading | GTF_writing)
 
 static struct gnttab_state state;
 static long init_rc = 1;        /* 1: not tried yet */
+/* The table's frames, seen as the version in use. */
 static volatile struct grant_entry_v1 *table;
+static volatile union grant_entry_v2 *table_v2;
+static volatile grant_status_t *status_words;   /* v2 */
 static grant_ref_t next_free[MAX_REFS];
 static grant_ref_t free_head = NO_REF;
 
@@ -126,11 +143,63 @@ static uint32_t place_table_frames(uint64_t paddr, uint32_t want, long *rc)
 	return place_frames_pvh(paddr, want, rc);
 }
 
-uint64_t gnttab_frame_of(const void *page)
-{
-	uint64_t pfn = virt_to_phys(page) >> PAGE_SHIFT;
+static enum { VERSION_AUTO, VERSION_1, VERSION_2 } version_choice;
+static const char *const version_names[] = { "auto", "v1", "v2" };
 
-	return xen_info()->pv ? xen_pv_pfn_to_mfn(pfn) : pfn;
+static bool set_gnttab(const char *value)
+{
+	int i = cmdline_choice(value, version_names,
+			       sizeof(version_names) / sizeof(version_names[0]));
+
+	if (i >= 0)
+		version_choice = i;
+	return i >= 0;
+}
+CMDLINE_OPTION(gnttab, "gnttab", set_gnttab,
+	       "Xen grant-table version: gnttab=auto (v2 when Xen offers it, the default), v1 or v2");
+
+/*
+ * Before any frame is mapped: ask for version 2 unless told v1.  Xen
+ * refuses while grants other than the 8 reserved ones are in use, and
+ * when the domain may not use v2 (xl's max_grant_version); then v1 stays.
+ * Xen converts the reserved entries (console, xenstore) itself.  A PV
+ * guest stays at v1 until its status frames are mapped too
+ * (GNTTABOP_get_status_frames gives their machine frames).
+ */
+static void choose_version(void)
+{
+	struct gnttab_set_version op = { .version = 2 };
+
+	state.version = 1;
+	state.entries_per_frame = V1_PER_FRAME;
+	if (version_choice == VERSION_1 || xen_info()->pv)
+		return;
+	state.v2_tried = true;
+	state.set_version_rc = xen_grant_table_op(GNTTABOP_set_version, &op, 1);
+	if (state.set_version_rc == 0 && op.version == 2) {
+		state.version = 2;
+		state.entries_per_frame = V2_PER_FRAME;
+	}
+}
+
+/* v2: the status words of every mapped entry, in frames of our RAM that
+ * Xen replaces with its own, as for the table frames. */
+static long map_status_frames(void)
+{
+	uint32_t want = (state.refs * sizeof(grant_status_t) + PAGE_SIZE - 1) / PAGE_SIZE;
+	long rc = 0;
+
+	state.status_paddr = page_alloc(want);
+	if (!state.status_paddr)
+		return -XEN_ENOMEM;
+	while (state.status_frames < want && rc == 0) {
+		rc = map_frame(XENMAPIDX_grant_table_status | state.status_frames,
+			       state.status_paddr + state.status_frames * PAGE_SIZE);
+		if (rc == 0)
+			state.status_frames++;
+	}
+	status_words = phys_to_virt(state.status_paddr);
+	return rc;
 }
 
 static void put_free(grant_ref_t ref)
@@ -151,10 +220,13 @@ static grant_ref_t take_free(void)
 	return ref;
 }
 
-/* Up to our cap, within the domain's limit (xl's max_grant_frames). */
+/* Enough for our cap of refs in the version chosen, within the domain's
+ * limit (xl's max_grant_frames). */
 static uint32_t frames_wanted(uint32_t xen_max)
 {
-	return xen_max < GNTTAB_MAX_FRAMES ? xen_max : GNTTAB_MAX_FRAMES;
+	uint32_t ours = GNTTAB_MAX_REFS / state.entries_per_frame;
+
+	return xen_max < ours ? xen_max : ours;
 }
 
 static long setup(void)
@@ -167,6 +239,7 @@ static long setup(void)
 	rc = query_size(&xen_frames, &state.xen_max_frames);
 	if (rc != 0)
 		return rc;
+	choose_version();
 	want = frames_wanted(state.xen_max_frames);
 	if (want == 0)
 		return -XEN_ENOSPC;
@@ -177,7 +250,11 @@ static long setup(void)
 	if (state.frames == 0)
 		return rc;
 	table = phys_to_virt(state.paddr);
-	state.refs = state.frames * GNTTAB_ENTRIES_PER_FRAME;
+	table_v2 = phys_to_virt(state.paddr);
+	state.refs = state.frames * state.entries_per_frame;
+	rc = state.version == 2 ? map_status_frames() : 0;
+	if (rc != 0)
+		return rc;
 	for (grant_ref_t ref = state.refs; ref-- > GNTTAB_NR_RESERVED_ENTRIES;)
 		put_free(ref);
 	state.ready = true;
@@ -201,9 +278,21 @@ static bool ref_is_ours(grant_ref_t ref)
 	return state.ready && ref >= GNTTAB_NR_RESERVED_ENTRIES && ref < state.refs;
 }
 
-const volatile struct grant_entry_v1 *gnttab_entry(grant_ref_t ref)
+struct gnttab_entry_view gnttab_entry(grant_ref_t ref)
 {
-	return state.ready && ref < state.refs ? &table[ref] : NULL;
+	if (!state.ready || ref >= state.refs)
+		return (struct gnttab_entry_view){ .valid = false };
+	if (state.version == 1)
+		return (struct gnttab_entry_view){
+			.valid = true, .flags = table[ref].flags,
+			.domid = table[ref].domid, .frame = table[ref].frame,
+		};
+	return (struct gnttab_entry_view){
+		.valid = true,
+		.flags = table_v2[ref].hdr.flags | (status_words[ref] & IN_USE),
+		.domid = table_v2[ref].hdr.domid,
+		.frame = table_v2[ref].full_page.frame,
+	};
 }
 
 /*
@@ -212,13 +301,29 @@ const volatile struct grant_entry_v1 *gnttab_entry(grant_ref_t ref)
  * the entry valid, so domid and frame are written first, then a write
  * barrier, then flags: whoever sees GTF_permit_access also sees the right
  * domid and frame.  x86 keeps stores in program order, so the barrier only
- * has to stop the compiler from reordering them.
+ * has to stop the compiler from reordering them.  The same in both
+ * versions; only the layout differs.
  */
+static void fill_entry(grant_ref_t ref, domid_t domid, uint64_t frame, uint16_t flags)
+{
+	if (state.version == 1) {
+		table[ref].domid = domid;
+		table[ref].frame = (uint32_t)frame;
+		barrier();
+		table[ref].flags = flags;
+		return;
+	}
+	table_v2[ref].full_page.frame = frame;
+	table_v2[ref].hdr.domid = domid;
+	barrier();
+	table_v2[ref].hdr.flags = flags;
+}
+
 long gnttab_grant_foreign_access(domid_t domid, uint64_t frame, bool readonly)
 {
 	if (!state.ready)
 		return -XEN_ENODEV;
-	if (frame > UINT32_MAX)         /* a v1 entry holds 32 bits of frame */
+	if (state.version == 1 && frame > UINT32_MAX)   /* a v1 entry holds 32 bits */
 		return -XEN_ERANGE;
 	bool was_enabled = irq_save();
 	grant_ref_t ref = take_free();
@@ -226,50 +331,87 @@ long gnttab_grant_foreign_access(domid_t domid, uint64_t frame, bool readonly)
 	irq_restore(was_enabled);
 	if (ref == NO_REF)
 		return -XEN_ENOSPC;
-	table[ref].domid = domid;
-	table[ref].frame = (uint32_t)frame;
-	barrier();
-	table[ref].flags = GTF_permit_access | (readonly ? GTF_readonly : 0);
+	fill_entry(ref, domid, frame, GTF_permit_access | (readonly ? GTF_readonly : 0));
 	return ref;
 }
 
 /*
- * Xen sets GTF_reading/GTF_writing in the entry while the peer has the page
- * mapped, and may do so between our read and our write; a plain write of 0
- * could then revoke a page under a live mapping.  So: compare-and-swap the
- * flags we saw (without those bits) with 0; if Xen changed them meanwhile
- * the swap fails and we look again.
+ * v1: Xen sets GTF_reading/GTF_writing in the entry while the peer has the
+ * page mapped, and may do so between our read and our write; a plain write
+ * of 0 could then revoke a page under a live mapping.  So: compare-and-swap
+ * the flags we saw (without those bits) with 0; if Xen changed them
+ * meanwhile the swap fails and we look again.
  */
-long gnttab_end_foreign_access(grant_ref_t ref)
+static long end_v1(grant_ref_t ref)
 {
-	if (!ref_is_ours(ref))
-		return -XEN_EINVAL;
 	volatile uint16_t *flags = &table[ref].flags;
 	uint16_t seen = *flags;
 
 	do {
 		if ((seen & GTF_type_mask) != GTF_permit_access)
 			return -XEN_EINVAL;     /* not granted: a double revoke */
-		if (seen & (GTF_reading | GTF_writing))
+		if (seen & IN_USE)
 			return -XEN_EBUSY;
 	} while (!__atomic_compare_exchange_n(flags, &seen, 0, false,
 					      __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST));
-	bool was_enabled = irq_save();
-
-	put_free(ref);
-	irq_restore(was_enabled);
 	return 0;
+}
+
+/*
+ * v2: the flags are ours and the in-use bits Xen's, in two words, so no
+ * single swap can check one and clear the other.  Look at the status;
+ * clear the flags (a sequentially consistent store: on x86 a locked
+ * exchange, so the status is read again only after Xen can see the
+ * clear); look again.  A peer that mapped the page in between got a valid
+ * mapping, so the grant is put back and the revoke refused, as in v1.
+ */
+static long end_v2(grant_ref_t ref)
+{
+	volatile uint16_t *flags = &table_v2[ref].hdr.flags;
+	uint16_t granted = *flags;
+
+	if ((granted & GTF_type_mask) != GTF_permit_access)
+		return -XEN_EINVAL;
+	if (status_words[ref] & IN_USE)
+		return -XEN_EBUSY;
+	__atomic_store_n(flags, 0, __ATOMIC_SEQ_CST);
+	if (status_words[ref] & IN_USE) {
+		__atomic_store_n(flags, granted, __ATOMIC_SEQ_CST);
+		return -XEN_EBUSY;
+	}
+	return 0;
+}
+
+long gnttab_end_foreign_access(grant_ref_t ref)
+{
+	if (!ref_is_ours(ref))
+		return -XEN_EINVAL;
+	long rc = state.version == 1 ? end_v1(ref) : end_v2(ref);
+
+	if (rc == 0) {
+		bool was_enabled = irq_save();
+
+		put_free(ref);
+		irq_restore(was_enabled);
+	}
+	return rc;
+}
+
+/* Where Xen keeps a ref's in-use bits: its flags (v1), its status word (v2). */
+static volatile uint16_t *in_use_word(grant_ref_t ref)
+{
+	return state.version == 1 ? &table[ref].flags : &status_words[ref];
 }
 
 void gnttab_test_set_in_use(grant_ref_t ref, uint16_t bits, bool in_use)
 {
 	if (!ref_is_ours(ref))
 		return;
-	bits &= GTF_reading | GTF_writing;
+	bits &= IN_USE;
 	if (in_use)
-		__atomic_fetch_or(&table[ref].flags, bits, __ATOMIC_SEQ_CST);
+		__atomic_fetch_or(in_use_word(ref), bits, __ATOMIC_SEQ_CST);
 	else
-		__atomic_fetch_and(&table[ref].flags, (uint16_t)~bits, __ATOMIC_SEQ_CST);
+		__atomic_fetch_and(in_use_word(ref), (uint16_t)~bits, __ATOMIC_SEQ_CST);
 }
 
 /*

@@ -450,7 +450,7 @@ static long read_mac(struct netfront *nf)
 
 static long grant_page(struct netfront *nf, const void *page, bool readonly, grant_ref_t *ref)
 {
-	long rc = gnttab_grant_foreign_access(nf->backend_id, gnttab_frame_of(page), readonly);
+	long rc = gnttab_grant_foreign_access(nf->backend_id, xen_frame_of(page), readonly);
 
 	if (rc < 0)
 		return rc;

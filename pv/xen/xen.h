@@ -43,6 +43,13 @@ void xen_pv_early_init(struct shared_info *shared);
 bool xen_running(void);
 const struct xen_info *xen_info(void);
 
+/* The frame number Xen knows our page by (page: a direct-map address):
+ * what a grant entry's frame, grant copy's gmfn and the FIFO event
+ * channels' control and array pages must hold.  Under PVH the
+ * guest-physical frame; under PV the machine frame (Xen does not
+ * translate for a PV guest), ~0 for a page that is not our RAM. */
+uint64_t xen_frame_of(const void *page);
+
 /* Boot-report lines (called through the platform's report). */
 void xen_report(void);
 

@@ -1,38 +1,87 @@
 /*
- * xen_evtchn.c — event channels, 2-level ABI: the hypercalls that make and
- * close ports, the PENDING/MASK bits in shared_info, and the upcall.
+ * xen_evtchn.c — event channels, whatever the ABI: the hypercalls that make,
+ * bind and close ports, the per-port handlers, the upcall, the evtchn=
+ * option and the choice of ABI.  Where a port's PENDING and MASK bits live
+ * and how the upcall finds pending ports is the ABI's business
+ * (evtchn_abi.h: evtchn_2l.c, evtchn_fifo.c).
  *
- * The 2-level ABI: shared_info has evtchn_pending[64] and evtchn_mask[64],
- * 64-bit words with one bit per port (4096 ports).  When Xen sets a
- * PENDING bit of an unmasked port it also sets the word's bit in this vCPU's
- * vcpu_info.evtchn_pending_sel (level 1) and evtchn_upcall_pending, and —
- * for an HVM/PVH guest that asked with HVM_PARAM_CALLBACK_IRQ (type
- * "vector") — injects that interrupt vector.  The upcall handler clears
- * evtchn_upcall_pending (Xen re-injects the vector as long as it is set),
- * takes the selector, and for each word it names handles the pending,
- * unmasked ports: clear PENDING first, then call the handler, so an event
- * that arrives during the handler is not lost.
+ * The ABI is chosen once, at xen_evtchn_init() (the platform's init, after
+ * the command line is parsed): FIFO when Xen accepts EVTCHNOP_init_control,
+ * else 2-level, unless evtchn=2l or evtchn=fifo says otherwise.  Until then
+ * (the console's first lines) the 2-level bits are used, which every Xen
+ * starts with.
+ *
+ * The upcall: Xen sets vcpu_info.evtchn_upcall_pending and — for an
+ * HVM/PVH guest that asked with HVM_PARAM_CALLBACK_IRQ (type "vector") —
+ * injects that interrupt vector; a PV guest's event callback comes here
+ * too.  The handler clears evtchn_upcall_pending (Xen re-injects the vector
+ * as long as it is set), lets the ABI find the pending, unmasked ports, and
+ * for each clears PENDING first, then calls the handler, so an event that
+ * arrives during the handler is not lost.
  *
  * Waiting without an upcall also works: test-and-clear the bit, or sleep in
  * Xen with SCHEDOP_poll until the port is pending (the console does that,
  * with its port left masked).
  */
+#include "kernel/cmdline.h"
+#include "kernel/console.h"
+#include "kernel/heap.h"
 #include "kernel/irq.h"
+#include "pv/xen/evtchn_abi.h"
 #include "pv/xen/hypercall.h"
 #include "pv/xen/xen.h"
 #include "pv/xen/xen_evtchn.h"
 
-#define BITS_PER_WORD   (8 * sizeof(xen_ulong_t))
-#define PORTS_2L        (BITS_PER_WORD * BITS_PER_WORD)
+/*
+ * Handlers, by port.  FIFO allows 2^17 ports, so the table is in chunks
+ * made when a port in them is first bound; chunks never move, so the
+ * upcall can read them while another is being added.  The first chunk is
+ * static: a PV guest binds its timer before the heap exists.
+ */
+#define HANDLER_CHUNK_PORTS     256
+#define HANDLER_CHUNKS          (EVTCHN_FIFO_NR_CHANNELS / HANDLER_CHUNK_PORTS)
 
 struct port_handler {
 	xen_evtchn_handler_fn *fn;
 	void *arg;
 };
 
-static struct port_handler handlers[XEN_EVTCHN_HANDLED_PORTS];
+static struct port_handler first_chunk[HANDLER_CHUNK_PORTS];
+static struct port_handler *handler_chunks[HANDLER_CHUNKS] = { first_chunk };
+
+static const struct evtchn_abi *abi = &evtchn_2l_abi;
+static enum { CHOOSE_AUTO, CHOOSE_2L, CHOOSE_FIFO } choice;
+static const char *const choice_names[] = { "auto", "2l", "fifo" };
+static bool fifo_tried;
+static long fifo_rc;                    /* EVTCHNOP_init_control's answer */
 static uint8_t upcall_vector;
 static uint64_t upcall_count;
+
+static bool set_evtchn(const char *value)
+{
+	int i = cmdline_choice(value, choice_names, sizeof(choice_names) / sizeof(choice_names[0]));
+
+	if (i >= 0)
+		choice = i;
+	return i >= 0;
+}
+CMDLINE_OPTION(evtchn, "evtchn", set_evtchn,
+	       "Xen event-channel ABI: evtchn=auto (FIFO when Xen offers it, the default), 2l or fifo");
+
+void xen_evtchn_init(void)
+{
+	if (!xen_info()->shared_info)
+		return;
+	if (choice != CHOOSE_2L) {
+		fifo_tried = true;
+		fifo_rc = evtchn_fifo_init();
+		if (fifo_rc == 0) {
+			abi = &evtchn_fifo_abi;
+			return;
+		}
+	}
+	evtchn_2l_mask_all();
+}
 
 long xen_hvm_get_param(uint32_t index, uint64_t *value)
 {
@@ -51,75 +100,57 @@ long xen_evtchn_send(evtchn_port_t port)
 	return xen_event_channel_op(EVTCHNOP_send, &send);
 }
 
-static struct shared_info *shared(void)
+long evtchn_unmask_by_xen(evtchn_port_t port)
 {
-	return xen_info()->shared_info;
-}
+	struct evtchn_unmask op = { .port = port };
 
-/* Atomic bit operations on shared_info words: Xen may change other bits
- * of the same word from another CPU at any moment, so a plain
- * read-modify-write could lose them. */
-static bool atomic_test_and_clear(volatile xen_ulong_t *word, unsigned int bit)
-{
-	bool was_set;
-
-	__asm__ volatile("lock btrq %2, %1; setc %0"
-			 : "=r"(was_set), "+m"(*word)
-			 : "r"((uint64_t)bit)
-			 : "memory", "cc");
-	return was_set;
-}
-
-static void atomic_set(volatile xen_ulong_t *word, unsigned int bit)
-{
-	__asm__ volatile("lock btsq %1, %0" : "+m"(*word) : "r"((uint64_t)bit) : "memory", "cc");
-}
-
-static bool test_bit(const volatile xen_ulong_t *words, evtchn_port_t port)
-{
-	return (words[port / BITS_PER_WORD] >> (port % BITS_PER_WORD)) & 1;
+	return xen_event_channel_op(EVTCHNOP_unmask, &op);
 }
 
 bool xen_evtchn_test_and_clear(evtchn_port_t port)
 {
-	struct shared_info *s = shared();
-
-	if (!s || port >= PORTS_2L)
-		return false;
-	return atomic_test_and_clear(&s->evtchn_pending[port / BITS_PER_WORD],
-				     port % BITS_PER_WORD);
+	return abi->test_and_clear_pending(port);
 }
 
 bool xen_evtchn_is_pending(evtchn_port_t port)
 {
-	return shared() && port < PORTS_2L && test_bit(shared()->evtchn_pending, port);
+	return abi->is_pending(port);
 }
 
 bool xen_evtchn_is_masked(evtchn_port_t port)
 {
-	return shared() && port < PORTS_2L && test_bit(shared()->evtchn_mask, port);
+	return abi->is_masked(port);
 }
 
 void xen_evtchn_mask(evtchn_port_t port)
 {
-	if (shared() && port < PORTS_2L)
-		atomic_set(&shared()->evtchn_mask[port / BITS_PER_WORD], port % BITS_PER_WORD);
+	abi->mask(port);
 }
 
-/* The hypercall, rather than clearing the bit ourselves: Xen then also
- * raises the upcall if the port is pending, which we would otherwise have
- * to arrange by hand. */
 long xen_evtchn_unmask(evtchn_port_t port)
 {
-	struct evtchn_unmask unmask = { .port = port };
+	return abi->unmask(port);
+}
 
-	return xen_event_channel_op(EVTCHNOP_unmask, &unmask);
+/* A port Xen just gave us: make its bits exist (FIFO may need another
+ * event-array page), or close it again and say why. */
+static long new_port(long rc, evtchn_port_t port)
+{
+	if (rc != 0)
+		return rc;
+	rc = abi->setup_port(port);
+	if (rc != 0) {
+		struct evtchn_close op = { .port = port };
+
+		xen_event_channel_op(EVTCHNOP_close, &op);
+	}
+	return rc;
 }
 
 long xen_evtchn_alloc_unbound(domid_t remote, evtchn_port_t *port)
 {
 	struct evtchn_alloc_unbound op = { .dom = DOMID_SELF, .remote_dom = remote };
-	long rc = xen_event_channel_op(EVTCHNOP_alloc_unbound, &op);
+	long rc = new_port(xen_event_channel_op(EVTCHNOP_alloc_unbound, &op), op.port);
 
 	if (rc == 0)
 		*port = op.port;
@@ -130,7 +161,7 @@ long xen_evtchn_bind_interdomain(domid_t remote, evtchn_port_t remote_port,
 				 evtchn_port_t *port)
 {
 	struct evtchn_bind_interdomain op = { .remote_dom = remote, .remote_port = remote_port };
-	long rc = xen_event_channel_op(EVTCHNOP_bind_interdomain, &op);
+	long rc = new_port(xen_event_channel_op(EVTCHNOP_bind_interdomain, &op), op.local_port);
 
 	if (rc == 0)
 		*port = op.local_port;
@@ -140,11 +171,36 @@ long xen_evtchn_bind_interdomain(domid_t remote, evtchn_port_t remote_port,
 long xen_evtchn_bind_virq(uint32_t virq, uint32_t vcpu, evtchn_port_t *port)
 {
 	struct evtchn_bind_virq op = { .virq = virq, .vcpu = vcpu };
-	long rc = xen_event_channel_op(EVTCHNOP_bind_virq, &op);
+	long rc = new_port(xen_event_channel_op(EVTCHNOP_bind_virq, &op), op.port);
 
 	if (rc == 0)
 		*port = op.port;
 	return rc;
+}
+
+long xen_evtchn_bind_vcpu(evtchn_port_t port, uint32_t vcpu)
+{
+	struct evtchn_bind_vcpu op = { .port = port, .vcpu = vcpu };
+
+	return xen_event_channel_op(EVTCHNOP_bind_vcpu, &op);
+}
+
+long xen_evtchn_set_priority(evtchn_port_t port, uint32_t priority)
+{
+	struct evtchn_set_priority op = { .port = port, .priority = priority };
+
+	return xen_event_channel_op(EVTCHNOP_set_priority, &op);
+}
+
+/* NULL when the port's chunk was never made (no handler ever bound). */
+static struct port_handler *handler_slot(evtchn_port_t port)
+{
+	struct port_handler *chunk;
+
+	if (port >= abi->max_ports())
+		return NULL;
+	chunk = handler_chunks[port / HANDLER_CHUNK_PORTS];
+	return chunk ? &chunk[port % HANDLER_CHUNK_PORTS] : NULL;
 }
 
 /* Mask before closing: Xen may hand the number out again, and the new
@@ -152,44 +208,35 @@ long xen_evtchn_bind_virq(uint32_t virq, uint32_t vcpu, evtchn_port_t *port)
 long xen_evtchn_close(evtchn_port_t port)
 {
 	struct evtchn_close op = { .port = port };
+	struct port_handler *slot = handler_slot(port);
 	bool was_enabled = irq_save();
 
 	xen_evtchn_mask(port);
-	if (port < XEN_EVTCHN_HANDLED_PORTS)
-		handlers[port] = (struct port_handler){ 0 };
+	if (slot)
+		*slot = (struct port_handler){ 0 };
 	irq_restore(was_enabled);
 	return xen_event_channel_op(EVTCHNOP_close, &op);
 }
 
 /* ---- the upcall ------------------------------------------------------------ */
 
-static void handle_port(evtchn_port_t port)
+/* Called by the ABI's scan for a pending, unmasked port.  A pending port
+ * without a handler is dropped: its bit is clear now. */
+static void deliver(evtchn_port_t port)
 {
-	struct port_handler h = port < XEN_EVTCHN_HANDLED_PORTS ? handlers[port]
-								 : (struct port_handler){ 0 };
+	struct port_handler *slot = handler_slot(port);
+
+	if (!abi->test_and_clear_pending(port) || !slot)
+		return;
+	struct port_handler h = *slot;
 
 	if (h.fn)
 		h.fn(port, h.arg);
-	/* A pending port without a handler is dropped: its bit is clear now. */
-}
-
-/* One word of level 2: the ports pending and not masked, lowest first. */
-static void handle_word(struct shared_info *s, unsigned int word)
-{
-	xen_ulong_t ready;
-
-	while ((ready = s->evtchn_pending[word] & ~s->evtchn_mask[word]) != 0) {
-		unsigned int bit = __builtin_ctzl(ready);
-
-		if (atomic_test_and_clear(&s->evtchn_pending[word], bit))
-			handle_port(word * BITS_PER_WORD + bit);
-	}
 }
 
 static void upcall(void *arg)
 {
-	struct shared_info *s = shared();
-	volatile struct vcpu_info *vcpu = &s->vcpu_info[0];
+	volatile struct vcpu_info *vcpu = &xen_info()->shared_info->vcpu_info[0];
 
 	(void)arg;
 	upcall_count++;
@@ -197,30 +244,20 @@ static void upcall(void *arg)
 		/* Clear first: an event that arrives after this sets it again
 		 * and we go round once more instead of missing it. */
 		vcpu->evtchn_upcall_pending = 0;
-		xen_ulong_t selector = __atomic_exchange_n(&vcpu->evtchn_pending_sel, 0,
-							   __ATOMIC_SEQ_CST);
-
-		while (selector) {
-			unsigned int word = __builtin_ctzl(selector);
-
-			selector &= selector - 1;
-			handle_word(s, word);
-		}
+		abi->handle_events(deliver);
 	} while (vcpu->evtchn_upcall_pending);
 }
 
 /*
- * Once, at the first handler: mask every port (Xen leaves them unmasked;
- * the console's port stays masked, it polls), register the upcall on a
- * free vector and tell Xen to inject that vector (HVM_PARAM_CALLBACK_IRQ,
- * type "vector" in the top byte).  With this global callback the vector
- * does not go through the local APIC's in-service register, so the EOI
- * that the trap code sends after every interrupt finds nothing to end:
- * harmless.
+ * Once, at the first handler: register the upcall on a free vector and
+ * tell Xen to inject that vector (HVM_PARAM_CALLBACK_IRQ, type "vector"
+ * in the top byte).  With this global callback the vector does not go
+ * through the local APIC's in-service register, so the EOI that the trap
+ * code sends after every interrupt finds nothing to end: harmless.
  */
 static long setup_upcall(void)
 {
-	struct shared_info *s = shared();
+	struct shared_info *s = xen_info()->shared_info;
 
 	if (upcall_vector)
 		return 0;
@@ -230,8 +267,6 @@ static long setup_upcall(void)
 
 	if (!vector)
 		return -XEN_ENOSPC;
-	for (unsigned int word = 0; word < BITS_PER_WORD; word++)
-		s->evtchn_mask[word] = ~(xen_ulong_t)0;
 	/* A PV guest has no vector: Xen calls its event callback, which
 	 * calls xen_evtchn_upcall(), and the upcall mask is its interrupt
 	 * flag, which the platform owns (pv/xen/xen_pv_platform.c).  The
@@ -258,18 +293,35 @@ static long setup_upcall(void)
 	return 0;
 }
 
+/* The port's slot, making its chunk if needed (not from interrupts). */
+static long make_handler_slot(evtchn_port_t port, struct port_handler **slot)
+{
+	if (port >= abi->max_ports())
+		return -XEN_EINVAL;
+	struct port_handler **chunk = &handler_chunks[port / HANDLER_CHUNK_PORTS];
+
+	if (!*chunk)
+		*chunk = kzalloc(HANDLER_CHUNK_PORTS * sizeof(struct port_handler));
+	if (!*chunk)
+		return -XEN_ENOMEM;
+	*slot = &(*chunk)[port % HANDLER_CHUNK_PORTS];
+	return 0;
+}
+
 long xen_evtchn_bind_handler(evtchn_port_t port, xen_evtchn_handler_fn *handler, void *arg)
 {
-	long rc;
+	struct port_handler *slot;
+	long rc = make_handler_slot(port, &slot);
 
-	if (port >= XEN_EVTCHN_HANDLED_PORTS)
-		return -XEN_ENOSPC;
-	rc = setup_upcall();
+	if (rc == 0)
+		rc = abi->setup_port(port);
+	if (rc == 0)
+		rc = setup_upcall();
 	if (rc != 0)
 		return rc;
 	bool was_enabled = irq_save();
 
-	handlers[port] = (struct port_handler){ handler, arg };
+	*slot = (struct port_handler){ handler, arg };
 	irq_restore(was_enabled);
 	return xen_evtchn_unmask(port);
 }
@@ -296,4 +348,36 @@ long xen_evtchn_poll(evtchn_port_t port, uint64_t timeout_ns)
 
 	set_xen_guest_handle(poll.ports, ports);
 	return xen_sched_op(SCHEDOP_poll, &poll);
+}
+
+struct xen_evtchn_abi_status xen_evtchn_abi_status(void)
+{
+	return (struct xen_evtchn_abi_status){
+		.name = abi->name,
+		.fifo = abi == &evtchn_fifo_abi,
+		.requested = choice_names[choice],
+		.fifo_tried = fifo_tried,
+		.fifo_rc = fifo_rc,
+		.ports_ready = abi->ports_ready(),
+		.max_ports = abi->max_ports(),
+		.bad_links = evtchn_fifo_bad_links(),
+	};
+}
+
+/* "xen: event channels FIFO (...), evtchn=auto": which ABI, and why. */
+void xen_evtchn_report(void)
+{
+	struct xen_evtchn_abi_status st = xen_evtchn_abi_status();
+
+	if (!xen_info()->shared_info)
+		return;
+	printk("xen: event channels %s", st.name);
+	if (st.fifo)
+		printk(" (EVTCHNOP_init_control; %u of %u ports in event-array pages)",
+		       st.ports_ready, st.max_ports);
+	else if (st.fifo_tried)
+		printk(" (FIFO refused: EVTCHNOP_init_control said -%s)", xen_error_name(st.fifo_rc));
+	else
+		printk(" (%u ports in shared_info)", st.max_ports);
+	printk(", evtchn=%s\n", st.requested);
 }

@@ -9,18 +9,21 @@
  * native shutdown (port 0xf4, then a triple fault) would reach nobody.
  * Xen's ways replace them: the PV console ring, and SCHEDOP_shutdown.
  *
- * The table is copied from the native one at boot and two pointers are
- * changed; kernel/platform.h keeps its shape, and the boot report's
- * "platform" line says which table we got.
+ * The table is copied from the native one at boot and a few pointers are
+ * changed (init also chooses the event-channel ABI); kernel/platform.h
+ * keeps its shape, and the boot report's "platform" line says which table
+ * we got.
  */
 #include "kernel/platform.h"
 #include "pv/xen/hypercall.h"
 #include "pv/xen/xen.h"
 #include "pv/xen/xen_console.h"
+#include "pv/xen/xen_evtchn.h"
 #include "pv/xen/xen_platform.h"
 
 static struct platform_ops xen_pvh_platform;
 static void (*native_report)(void);
+static void (*native_init)(void);
 
 /*
  * SCHEDOP_shutdown carries a reason, not a number: the toolstack sees
@@ -46,6 +49,14 @@ static void __attribute__((noreturn)) xen_shutdown(enum exit_status status)
 		__asm__ volatile("cli; hlt");
 }
 
+/* After the command line is parsed (evtchn=) and before any port gets a
+ * handler: choose the event-channel ABI. */
+static void xen_pvh_init(void)
+{
+	native_init();
+	xen_evtchn_init();
+}
+
 static void xen_pvh_report(void)
 {
 	native_report();
@@ -56,7 +67,9 @@ void xen_platform_select(void)
 {
 	xen_pvh_platform = *platform;
 	native_report = platform->report;
+	native_init = platform->init;
 	xen_pvh_platform.name = "native on Xen (PV console, SCHEDOP_shutdown)";
+	xen_pvh_platform.init = xen_pvh_init;
 	xen_pvh_platform.report = xen_pvh_report;
 	xen_pvh_platform.shutdown = xen_shutdown;
 	if (xen_console_ready())

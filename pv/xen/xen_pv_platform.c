@@ -334,6 +334,7 @@ static void pv_init(void)
 	hypervisor_detect();    /* for the report: CPUID still works in PV */
 	traps_init();
 	install_callbacks();
+	xen_evtchn_init();      /* the ABI, before the timer's port gets a handler */
 	if (callbacks_rc == 0)
 		start_timer();
 }

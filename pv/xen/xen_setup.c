@@ -10,7 +10,9 @@
 #include "pv/xen/xen.h"
 #include "pv/xen/xen_clock.h"
 #include "pv/xen/xen_console.h"
+#include "pv/xen/xen_evtchn.h"
 #include "pv/xen/xen_platform.h"
+#include "pv/xen/xen_pv.h"
 
 /* CPUID leaves, as offsets from Xen's base leaf (xen/arch-x86/cpuid.h). */
 #define XEN_LEAF_VERSION        1       /* EAX: major << 16 | minor */
@@ -153,5 +155,13 @@ void xen_report(void)
 	else
 		printk("xen: shared_info not mapped: XENMEM_add_to_physmap said -%s\n",
 		       xen_error_name(info.shared_info_rc));
+	xen_evtchn_report();
 	xen_console_report();
+}
+
+uint64_t xen_frame_of(const void *page)
+{
+	uint64_t pfn = virt_to_phys(page) >> PAGE_SHIFT;
+
+	return info.pv ? xen_pv_pfn_to_mfn(pfn) : pfn;
 }

@@ -98,15 +98,15 @@ TEST(xen_netfront, rx_ring_is_filled_with_grants_to_the_backend)
 	CHECK_EQ(netfront_rx_posted(nf), NETFRONT_RX_BUFFERS);
 	for (RING_IDX i = nf->rx.rsp_cons; i != nf->rx.req_prod_pvt; i++) {
 		struct netif_rx_request req = *RING_GET_REQUEST(&nf->rx, i);
-		const volatile struct grant_entry_v1 *entry = gnttab_entry(req.gref);
+		struct gnttab_entry_view entry = gnttab_entry(req.gref);
 
 		CHECK(req.id < NETFRONT_RX_BUFFERS);
 		CHECK_EQ(req.gref, nf->rx_grant[req.id]);
-		CHECK(entry != NULL);
-		CHECK_EQ(entry->domid, nf->backend_id);
-		CHECK_EQ(entry->frame, gnttab_frame_of(nf->rx_pages + req.id * PAGE_SIZE));
-		CHECK(entry->flags & GTF_permit_access);
-		CHECK(!(entry->flags & GTF_readonly));
+		CHECK(entry.valid);
+		CHECK_EQ(entry.domid, nf->backend_id);
+		CHECK_EQ(entry.frame, xen_frame_of(nf->rx_pages + req.id * PAGE_SIZE));
+		CHECK(entry.flags & GTF_permit_access);
+		CHECK(!(entry.flags & GTF_readonly));
 	}
 }
 
