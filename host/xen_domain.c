@@ -101,7 +101,10 @@ static const struct command_name command_names[] = {
 	{ __HYPERVISOR_event_channel_op, EVTCHNOP_send, "EVTCHNOP_send" },
 	{ __HYPERVISOR_event_channel_op, EVTCHNOP_status, "EVTCHNOP_status" },
 	{ __HYPERVISOR_event_channel_op, EVTCHNOP_unmask, "EVTCHNOP_unmask" },
+	{ __HYPERVISOR_event_channel_op, EVTCHNOP_bind_vcpu, "EVTCHNOP_bind_vcpu" },
 	{ __HYPERVISOR_grant_table_op, GNTTABOP_query_size, "GNTTABOP_query_size" },
+	{ __HYPERVISOR_grant_table_op, GNTTABOP_set_version, "GNTTABOP_set_version" },
+	{ __HYPERVISOR_grant_table_op, GNTTABOP_get_version, "GNTTABOP_get_version" },
 	{ __HYPERVISOR_grant_table_op, GNTTABOP_copy, "GNTTABOP_copy" },
 	{ __HYPERVISOR_grant_table_op, GNTTABOP_map_grant_ref, "GNTTABOP_map_grant_ref" },
 	{ __HYPERVISOR_grant_table_op, GNTTABOP_unmap_grant_ref, "GNTTABOP_unmap_grant_ref" },
@@ -414,6 +417,7 @@ union evtchn_args {
 	struct evtchn_send send;
 	struct evtchn_status status;
 	struct evtchn_unmask unmask;
+	struct evtchn_bind_vcpu bind_vcpu;
 };
 
 /* The size of each command's structure; 0: not offered. */
@@ -434,6 +438,8 @@ static size_t evtchn_args_size(uint64_t cmd)
 		return sizeof(struct evtchn_status);
 	case EVTCHNOP_unmask:
 		return sizeof(struct evtchn_unmask);
+	case EVTCHNOP_bind_vcpu:
+		return sizeof(struct evtchn_bind_vcpu);
 	default:
 		return 0;
 	}
@@ -454,6 +460,8 @@ static long evtchn_dispatch(struct xen_events *ev, uint64_t cmd, union evtchn_ar
 		return xen_events_send(ev, u->send.port);
 	case EVTCHNOP_status:
 		return xen_events_status(ev, &u->status);
+	case EVTCHNOP_bind_vcpu:
+		return xen_events_bind_vcpu(ev, &u->bind_vcpu);
 	default:
 		return xen_events_unmask(ev, u->unmask.port);
 	}
@@ -490,6 +498,47 @@ static long query_size(struct xen_domain *d, uint64_t arg, uint64_t count)
 		return rc;
 	xen_gnttab_query_size(&d->gnttab, XEN_HOST_DOMID, &q);
 	return copy_to_guest(d, arg, &q, sizeof(q));
+}
+
+/*
+ * Our grant table model is version 1 only.  Asked for version 2, we answer
+ * as Xen does for a domain whose maximum is 1 (gnttab_set_version: "behave
+ * as before set_version was introduced"): -ENOSYS, and the guest stays on
+ * version 1.  A version that does not exist is -EINVAL.
+ */
+#define GRANT_TABLE_VERSION     1
+
+static long set_version(struct xen_domain *d, uint64_t arg, uint64_t count)
+{
+	struct gnttab_set_version v;
+
+	if (count != 1)
+		return -XEN_EINVAL;
+	long rc = copy_from_guest(d, &v, arg, sizeof(v));
+
+	if (rc)
+		return rc;
+	if (v.version != 1 && v.version != 2)
+		return -XEN_EINVAL;
+	if (v.version != GRANT_TABLE_VERSION)
+		return -XEN_ENOSYS;
+	return 0;
+}
+
+static long get_version(struct xen_domain *d, uint64_t arg, uint64_t count)
+{
+	struct gnttab_get_version v;
+
+	if (count != 1)
+		return -XEN_EINVAL;
+	long rc = copy_from_guest(d, &v, arg, sizeof(v));
+
+	if (rc)
+		return rc;
+	if (!xen_is_self(v.dom))
+		return -XEN_EPERM;      /* only a privileged domain asks for another */
+	v.version = GRANT_TABLE_VERSION;
+	return copy_to_guest(d, arg, &v, sizeof(v));
 }
 
 /* One grant operation, already in host memory; it sets its own status. */
@@ -545,6 +594,10 @@ static long grant_table_op(struct xen_domain *d, const uint64_t *a)
 	switch (a[0]) {
 	case GNTTABOP_query_size:
 		return query_size(d, a[1], a[2]);
+	case GNTTABOP_set_version:
+		return set_version(d, a[1], a[2]);
+	case GNTTABOP_get_version:
+		return get_version(d, a[1], a[2]);
 	case GNTTABOP_copy:
 		return each_grant_op(d, a[1], a[2], sizeof(struct gnttab_copy), copy_one);
 	case GNTTABOP_map_grant_ref:

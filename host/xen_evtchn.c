@@ -45,6 +45,14 @@ static struct xen_port *bound_port(struct xen_events *ev, evtchn_port_t port)
 	return p && p->state != XEN_PORT_FREE ? p : NULL;
 }
 
+/* The VIRQs Xen keeps per vCPU (xen/include/xen/event.h virq_is_global):
+ * the rest are global and can be moved between vCPUs. */
+static bool virq_is_per_vcpu(uint32_t virq)
+{
+	return virq == VIRQ_TIMER || virq == VIRQ_DEBUG || virq == VIRQ_XENOPROF ||
+	       virq == VIRQ_XENPMU;
+}
+
 /* The lowest free port, or 0. */
 static evtchn_port_t free_port(struct xen_events *ev)
 {
@@ -183,6 +191,22 @@ long xen_events_bind_virq(struct xen_events *ev, struct evtchn_bind_virq *op)
 					      .backend = -1 };
 	ev->virq_port[op->virq] = port;
 	op->port = port;
+	return 0;
+}
+
+/* Which vCPU a port's events go to.  We have one vCPU, so binding to it
+ * changes nothing; what is checked is what Xen checks, in its order: the
+ * vCPU exists (ENOENT), the port is bound (EINVAL), and it is not a
+ * per-vCPU VIRQ such as VIRQ_TIMER, which stays with the vCPU that bound it
+ * (EINVAL). */
+long xen_events_bind_vcpu(struct xen_events *ev, const struct evtchn_bind_vcpu *op)
+{
+	if (op->vcpu != 0)
+		return -XEN_ENOENT;
+	const struct xen_port *p = bound_port(ev, op->port);
+
+	if (!p || (p->state == XEN_PORT_VIRQ && virq_is_per_vcpu(p->virq)))
+		return -XEN_EINVAL;
 	return 0;
 }
 

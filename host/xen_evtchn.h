@@ -25,9 +25,10 @@
 
 #include "host/xen_abi.h"
 
-/* Ports we hand out: 1..XEN_EVTCHN_PORTS-1 (port 0 is never valid).  The
- * 2-level ABI allows 4096; a small guest needs a handful. */
-#define XEN_EVTCHN_PORTS        1024
+/* Ports we hand out: 1..XEN_EVTCHN_PORTS-1 (port 0 is never valid): all
+ * that the 2-level ABI can name on a 64-bit guest, 64 x 64 pending bits,
+ * as Xen offers (the guest's tests bind over a thousand). */
+#define XEN_EVTCHN_PORTS        4096
 
 enum xen_port_state {
 	XEN_PORT_FREE,
@@ -75,6 +76,7 @@ long xen_events_send(struct xen_events *ev, evtchn_port_t port);
 long xen_events_close(struct xen_events *ev, evtchn_port_t port);
 long xen_events_status(struct xen_events *ev, struct evtchn_status *op);
 long xen_events_unmask(struct xen_events *ev, evtchn_port_t port);
+long xen_events_bind_vcpu(struct xen_events *ev, const struct evtchn_bind_vcpu *op);
 
 /* Makes port pending as a peer's send does (a backend's reply). */
 void xen_events_set_pending(struct xen_events *ev, evtchn_port_t port);

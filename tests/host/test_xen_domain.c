@@ -209,6 +209,32 @@ static void grant_table_frames(void)
 		  -XEN_EFAULT);
 }
 
+/* Version 1 only: set_version(1) is fine, 2 is ENOSYS (as Xen with a
+ * maximum of 1), anything else EINVAL; get_version says 1, for ourselves. */
+static void grant_table_version_one_only(void)
+{
+	struct gnttab_set_version set;
+	struct gnttab_get_version get = { .dom = DOMID_SELF };
+
+	fresh();
+	for (uint32_t v = 0; v <= 3; v++) {
+		set = (struct gnttab_set_version){ .version = v };
+		memcpy(ram + ARG, &set, sizeof(set));
+		CHECK_INT(call(__HYPERVISOR_grant_table_op, GNTTABOP_set_version, ARG, 1),
+			  v == 1 ? 0 : v == 2 ? -XEN_ENOSYS : -XEN_EINVAL);
+	}
+	memcpy(ram + ARG, &get, sizeof(get));
+	CHECK_INT(call(__HYPERVISOR_grant_table_op, GNTTABOP_get_version, ARG, 1), 0);
+	READ_BACK(get);
+	CHECK_UINT(get.version, 1);
+	get.dom = 7;
+	memcpy(ram + ARG, &get, sizeof(get));
+	CHECK_INT(call(__HYPERVISOR_grant_table_op, GNTTABOP_get_version, ARG, 1), -XEN_EPERM);
+	CHECK_INT(call(__HYPERVISOR_grant_table_op, GNTTABOP_get_version, ARG, 2), -XEN_EINVAL);
+	CHECK_INT(call(__HYPERVISOR_grant_table_op, GNTTABOP_get_version, RAM_SIZE, 1),
+		  -XEN_EFAULT);
+}
+
 /* The guest grants itself a page and copies it through the grant, as
  * tests/guest/test_xen_gnttab.c does; each op gets its own status. */
 static void grant_copy_through_the_model(void)
@@ -540,6 +566,7 @@ void xen_domain_tests(void)
 	check_run("xen_domain.unknown_hypercalls_are_enosys", unknown_hypercalls_are_enosys);
 	check_run("xen_domain.shared_info_is_mapped_where_asked", shared_info_is_mapped_where_asked);
 	check_run("xen_domain.grant_table_frames", grant_table_frames);
+	check_run("xen_domain.grant_table_version_one_only", grant_table_version_one_only);
 	check_run("xen_domain.grant_copy_through_the_model", grant_copy_through_the_model);
 	check_run("xen_domain.grant_map_and_unmap", grant_map_and_unmap);
 	check_run("xen_domain.xenstore_offer", xenstore_offer);

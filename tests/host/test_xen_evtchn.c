@@ -189,6 +189,31 @@ static void virq_binding(void)
 	CHECK(!xen_events_raise_virq(&ev, NR_VIRQS));
 }
 
+/* bind_vcpu: Xen's checks in Xen's order; a global VIRQ and interdomain
+ * and unbound ports may move, a per-vCPU VIRQ (the timer) may not. */
+static void bind_vcpu_checks(void)
+{
+	struct evtchn_bind_virq timer = { .virq = VIRQ_TIMER };
+	struct evtchn_bind_virq dom_exc = { .virq = VIRQ_DOM_EXC };
+
+	fresh();
+	evtchn_port_t unbound = alloc_self();
+
+	CHECK_INT(xen_events_bind_virq(&ev, &timer), 0);
+	CHECK_INT(xen_events_bind_virq(&ev, &dom_exc), 0);
+	CHECK_INT(xen_events_bind_vcpu(&ev, &(struct evtchn_bind_vcpu){ unbound, 0 }), 0);
+	CHECK_INT(xen_events_bind_vcpu(&ev, &(struct evtchn_bind_vcpu){ dom_exc.port, 0 }), 0);
+	CHECK_INT(xen_events_bind_vcpu(&ev, &(struct evtchn_bind_vcpu){ timer.port, 0 }),
+		  -XEN_EINVAL);
+	CHECK_INT(xen_events_bind_vcpu(&ev, &(struct evtchn_bind_vcpu){ unbound, 1 }),
+		  -XEN_ENOENT);
+	CHECK_INT(xen_events_close(&ev, unbound), 0);
+	CHECK_INT(xen_events_bind_vcpu(&ev, &(struct evtchn_bind_vcpu){ unbound, 0 }),
+		  -XEN_EINVAL);
+	CHECK_INT(xen_events_bind_vcpu(&ev, &(struct evtchn_bind_vcpu){ XEN_EVTCHN_PORTS, 0 }),
+		  -XEN_EINVAL);
+}
+
 /* A backend port is interdomain to dom0; a send calls the backend. */
 static void backend_port_calls_the_backend(void)
 {
@@ -233,6 +258,7 @@ void xen_evtchn_tests(void)
 	check_run("xen_evtchn.alloc_unbound_checks_domains", alloc_unbound_checks_domains);
 	check_run("xen_evtchn.ports_run_out", ports_run_out);
 	check_run("xen_evtchn.virq_binding", virq_binding);
+	check_run("xen_evtchn.bind_vcpu_checks", bind_vcpu_checks);
 	check_run("xen_evtchn.backend_port_calls_the_backend", backend_port_calls_the_backend);
 	check_run("xen_evtchn.shared_info_moves_with_its_bits", shared_info_moves_with_its_bits);
 }
