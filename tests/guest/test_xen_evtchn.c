@@ -29,9 +29,10 @@
 
 TEST(xen_evtchn, loopback_event_arrives_by_upcall)
 {
-	struct event_log log = { 0 };
+	static struct event_log log;    /* static: see EVENT_LOG_LIFETIME */
 	evtchn_port_t listener, sender;
 
+	log = (struct event_log){ 0 };
 	SKIP_UNLESS_XEN_MAPPED();     /* events need shared_info */
 	CHECK_EQ(make_loopback_pair(&listener, &sender), 0);
 	CHECK(listener != sender);
@@ -50,9 +51,10 @@ TEST(xen_evtchn, loopback_event_arrives_by_upcall)
 
 TEST(xen_evtchn, masked_event_waits_for_unmask)
 {
-	struct event_log log = { 0 };
+	static struct event_log log;    /* static: see EVENT_LOG_LIFETIME */
 	evtchn_port_t listener, sender;
 
+	log = (struct event_log){ 0 };
 	SKIP_UNLESS_XEN_MAPPED();
 	CHECK_EQ(make_logged_pair(&log, &listener, &sender), 0);
 	xen_evtchn_mask(listener);
@@ -84,9 +86,10 @@ TEST(xen_evtchn, closed_port_refuses_send)
  * work and change nothing; a vCPU the domain does not have is refused. */
 TEST(xen_evtchn, bind_vcpu_0_keeps_events_arriving)
 {
-	struct event_log log = { 0 };
+	static struct event_log log;    /* static: see EVENT_LOG_LIFETIME */
 	evtchn_port_t listener, sender;
 
+	log = (struct event_log){ 0 };
 	SKIP_UNLESS_XEN_MAPPED();
 	CHECK_EQ(make_logged_pair(&log, &listener, &sender), 0);
 	CHECK_XEN(xen_evtchn_bind_vcpu(listener, 0), 0);
@@ -168,9 +171,10 @@ TEST(xen_evtchn, many_ports_each_delivered_once)
  * absolute Xen system time, never before it. */
 TEST(xen_evtchn, singleshot_timer_raises_virq_timer)
 {
-	struct event_log log = { 0 };
+	static struct event_log log;    /* static: see EVENT_LOG_LIFETIME */
 	evtchn_port_t port;
 
+	log = (struct event_log){ 0 };
 	SKIP_UNLESS_XEN_MAPPED();
 	if (xen_info()->pv)
 		SKIP("under PV, VIRQ_TIMER is the platform timer (the timer tests use it)");

@@ -16,6 +16,9 @@
 #define QUIET_NS                (20 * NSEC_PER_MSEC)
 #define EVENT_LOG_ORDER         8       /* arrival order kept for the first 8 */
 
+/* EVENT_LOG_LIFETIME: a test's event_log is static, not on its stack.  A
+ * CHECK that fails returns from the test with the handler still bound, and
+ * an event arriving later must not write into a stack frame that is gone. */
 struct event_log {
 	volatile unsigned int count;
 	volatile evtchn_port_t last_port;
