@@ -4,8 +4,8 @@
 # number: timings are reported, not asserted.
 #
 # Usage: scripts/bench.sh [HOST...]        (boot-time table only for these hosts)
-#   BENCH_RUNS=N   boots per host and section (default 5; the disk section does at
-#                  most 3)
+#   BENCH_RUNS=N   boots per host and section (default 5; the disk and Xen sections
+#                  do at most 3)
 #   BENCH_SECTIONS="disk net"  only these of sections 2-7 (boot vmm exits disk net xen;
 #                  default all of them), e.g. BENCH_SECTIONS=net for the net rows alone
 # Sections:
