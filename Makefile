@@ -116,5 +116,5 @@ help:
 	@echo "make          build build/pvkit.elf, build/pvkit-hv and the test tools (installs missing Debian packages first)"
 	@echo "make run      boot the image and show its boot report (ARGS='-- test=all' etc.)"
 	@echo "make test     unit tests + the in-guest suite on every available host"
-	@echo "make bench    boot times, pvkit-hv vs QEMU, disk throughput, UDP echo round trips"
+	@echo "make bench    boot times, pvkit-hv vs QEMU, disk throughput, UDP echo round trips, Xen PV vs PVH"
 	@echo "make clean    remove build/"

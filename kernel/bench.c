@@ -64,7 +64,7 @@ CMDLINE_OPTION(bench, "bench", set_bench,
 	       "run an in-guest benchmark and stop: bench=block (sequential "
 	       "read and write, random reads, on every block device; overwrites "
 	       "its sectors) or bench=xen (null hypercall, PTE write, "
-	       "event-channel round trip; pv/xen/xen_bench.c)");
+	       "event channel one way and ping-pong; pv/xen/xen_bench.c)");
 
 bool bench_requested(void)
 {

@@ -4,8 +4,8 @@
 # number: timings are reported, not asserted.
 #
 # Usage: scripts/bench.sh [HOST...]        (boot-time table only for these hosts)
-#   BENCH_RUNS=N   boots per host and section (default 5; the disk section does at
-#                  most 3)
+#   BENCH_RUNS=N   boots per host and section (default 5; the disk and Xen sections
+#                  do at most 3)
 #   BENCH_SECTIONS="disk net"  only these of sections 2-7 (boot vmm exits disk net xen;
 #                  default all of them), e.g. BENCH_SECTIONS=net for the net rows alone
 # Sections:
@@ -22,10 +22,10 @@
 #      and of virtio-blk (pvkit-hv's and QEMU's) over virtio-mmio and virtio-pci;
 #   6. virtio-net: UDP echo round trips and packets per second between the guest
 #      (echo=SECONDS) and build/tools/net-peer --bench, over QEMU's socket netdev;
-#      and one row of Xen netfront on xen-pvh, the peer in dom0 (all under TCG);
-#   7. Xen, PV vs PVH: bench=xen (pv/xen/xen_bench.c) booted once as a PVH and once
-#      as a PV domU on real Xen under QEMU TCG, and the guest's entry-to-ready time;
-#      and bench=block on xen-pvh's blkfront disk, one run.
+#   7. Xen, PV vs PVH, in one table with PV/PVH ratios: the same image as a PVH and
+#      as a PV domU on real Xen under QEMU TCG, each booted with bench=xen
+#      (pv/xen/xen_bench.c; and its entry-to-ready time), with bench=block on a
+#      blkfront disk and with echo= for net-peer --bench in dom0 (netfront).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -267,7 +267,7 @@ per_request_cell() {
 
 # disk_kind HOST: "DEVICE|what it is" for the disk HOST attaches (lib.sh, host_command).
 disk_kind() {
-	[[ $1 != xen-pvh ]] || { echo "xvda|Xen blkfront, dom0's blkback on a loop device"; return; }
+	[[ $1 != xen-pv* ]] || { echo "xvda|Xen blkfront, dom0's blkback on a loop device"; return; }
 	case $(host_virtio "$1") in
 	mmio) echo "vda|virtio-blk, virtio-mmio" ;;
 	pci)  echo "vda|virtio-blk, virtio-pci (MSI-X)" ;;
@@ -379,16 +379,26 @@ net_row() {
 	net_row_of_logs "$host" "$what" "$status" "$peer_log"
 }
 
+# peer_value PEER_LOG KEY: a number from net-peer --bench's lines, KEY median, min
+# or p99 (round trip, µs: `net-peer: bench: udp-rtt-us median M min N p99 P`) or pps
+# (echoes per second: `net-peer: bench: udp-pps R window ...`); nothing if absent.
+peer_value() {
+	case $2 in
+	pps) sed -n 's/^net-peer: bench: udp-pps \([0-9]*\) .*/\1/p' "$1" ;;
+	*)   sed -n "s/^net-peer: bench: udp-rtt-us .*\\<$2 \\([0-9]*\\).*/\\1/p" "$1" ;;
+	esac
+}
+
 # net_row_of_logs HOST WHAT STATUS PEER_LOG: the row, from net-peer's bench lines.
 net_row_of_logs() {
-	local host=$1 what=$2 status=$3 peer_log=$4 rtt rate
-	rtt=$(sed -n 's/^net-peer: bench: udp-rtt-us median \([0-9]*\) min \([0-9]*\) p99 \([0-9]*\).*/\1 | \2 | \3/p' "$peer_log")
-	rate=$(sed -n 's/^net-peer: bench: udp-pps \([0-9]*\) .*/\1/p' "$peer_log")
-	if [[ -z $rtt || -z $rate ]]; then
+	local host=$1 what=$2 status=$3 peer_log=$4 median min p99 rate
+	median=$(peer_value "$peer_log" median) min=$(peer_value "$peer_log" min)
+	p99=$(peer_value "$peer_log" p99) rate=$(peer_value "$peer_log" pps)
+	if [[ -z $median || -z $rate ]]; then
 		echo "| $host | $what | no result ($(status_text "$status"); peer: $(grep -a -m1 '^net-peer: ' "$peer_log" || echo "no summary")) | | | |"
 		return
 	fi
-	echo "| $host | $what | $rtt | $rate |"
+	echo "| $host | $what | $median | $min | $p99 | $rate |"
 }
 
 net_section() {
@@ -400,9 +410,7 @@ net_section() {
 	echo "pvkit-hv's \`--virtio-net udp=\`) times 200 UDP echo round trips of 64"
 	echo "bytes, one at a time, then keeps 16 in flight for $NET_RATE_SECONDS s and counts the replies."
 	echo "The path includes the VMM's socket backend and the host's loopback; one boot per host."
-	echo "The last row is Xen netfront on real Xen, with the same peer in dom0 on the bridge of"
-	echo "the domU's vif: Xen, dom0 and the guest all run under QEMU TCG there, so it says"
-	echo "how the lab performs, not what netfront costs on hardware (docs/xen-netfront.md)."
+	echo "Xen netfront, PV and PVH, is in the Xen section's table."
 	echo
 	echo "| host | transport | round trip median µs | min µs | p99 µs | UDP echoes/s, 16 in flight |"
 	echo "|---|---|---:|---:|---:|---:|"
@@ -419,120 +427,172 @@ net_section() {
 			net_row "$host" "$what"
 		fi
 	done
-	xen_net_row
 	echo
-}
-
-# The netfront row: the domU on real Xen answers; net-peer --bench runs in dom0 on
-# the bridge its vif is on (xen-lab.sh --net-peer; docs/xen-netfront.md).  All of it
-# (Xen, dom0, the guest) runs under QEMU TCG: compare it with nothing but itself.
-# The window: ~10 ms a round trip there, so 200 of them, the rate run and slack.
-XEN_NET_HOST=xen-pvh
-xen_net_row() {
-	local host=$XEN_NET_HOST what="Xen netfront, peer in dom0 (real Xen under QEMU TCG)"
-	local seconds=$((NET_RATE_SECONDS + 10)) log peer_log status
-	if ! host_available "$host"; then
-		echo "| $host | $what | skipped: $UNAVAILABLE_REASON | | | |"
-		return
-	fi
-	log=$LOG_DIR/$host-net-echo.log peer_log=$LOG_DIR/$host-net-peer.log
-	progress "netfront on $host: echo=$seconds with net-peer --bench in dom0"
-	XEN_NET_PEER_LOG=$peer_log
-	XEN_NET_PEER_ARGS="--bench --count 5 --bench-seconds $NET_RATE_SECONDS"
-	boot "$host" "echo=$seconds" "$log" && status=0 || status=$?
-	XEN_NET_PEER_LOG="" XEN_NET_PEER_ARGS=""
-	net_row_of_logs "$host" "$what" "$status" "$peer_log"
 }
 
 # ---- 7. Xen: PV vs PVH ----------------------------------------------------------------
 XEN_HOSTS=(xen-pvh xen-pv)      # the second is divided by the first
-# The guest's lines (pv/xen/xen_bench.c) and what is read from them: LABEL|NAME|UNIT.
-XEN_ROWS=("null hypercall (xen_version), ns per call|null-hypercall|ns/call"
-	"null hypercall, TSC cycles per call|null-hypercall|cycles/call"
-	"PTE write through platform->write_pte, ns per write|pte-write|ns/call"
-	"PTE write, TSC cycles per write|pte-write|cycles/call"
-	"PTE writes, batched 64 per call (write_ptes), ns per PTE|pte-write-batched|ns/call"
-	"event-channel loop-back round trip, ns|evtchn-pingpong|ns/call")
+XEN_RUNS=$((RUNS < 3 ? RUNS : 3))      # a lab boot is ~25 s
+# Three kinds of boot per host, XEN_RUNS of each, each run giving one log: "xen"
+# bench=xen (no vif, no disk: its boot time is the bare guest's), "block"
+# bench=block on a fresh disk, "net" the netfront echo with net-peer --bench in
+# dom0.  A row reads one number from each log of one kind: LABEL|BOOT|NAME|UNIT
+# (NAME and UNIT: see xen_log_value).
+XEN_ROWS=("null hypercall (xen_version), ns per call|xen|null-hypercall|ns/call"
+	"null hypercall, TSC cycles per call|xen|null-hypercall|cycles/call"
+	"PTE write through platform->write_pte, ns per write|xen|pte-write|ns/call"
+	"PTE write, TSC cycles per write|xen|pte-write|cycles/call"
+	"PTE writes, batched 64 per call (write_ptes), ns per PTE|xen|pte-write-batched|ns/call"
+	"event channel one way: send → upcall handler ran, ns|xen|evtchn-send-to-upcall|ns/call"
+	"event channel ping-pong: send → upcall answers → answer pending, ns|xen|evtchn-pingpong|ns/call"
+	"boot: guest entry to \`pvkit: ready\`, µs|xen|ready|"
+	"blkfront seq-write, 1 MiB in 64 KiB requests, KiB/s|block|seq-write|KiB/s"
+	"blkfront seq-read, 1 MiB in 64 KiB requests, KiB/s|block|seq-read|KiB/s"
+	"blkfront rand-read 4 KiB, one at a time (depth 1), IOPS|block|rand-read|IOPS"
+	"blkfront rand-read 4 KiB, queued, IOPS|block|rand-read-queued|IOPS"
+	"blkfront queued: requests in flight at a time|block|rand-read-queued|at a time"
+	"netfront UDP echo round trip (peer in dom0), median µs|net|median|"
+	"netfront UDP echo round trip, min µs|net|min|"
+	"netfront UDP echo round trip, p99 µs|net|p99|"
+	"netfront UDP echoes per second, 16 in flight|net|pps|")
+# The netfront boot's echo= window: ~10 ms a round trip in the lab, so 200 of
+# them, the rate run and slack.
+XEN_ECHO_SECONDS=$((NET_RATE_SECONDS + 10))
 
-# xen_value LOG NAME UNIT: the number before UNIT on the guest's `bench: NAME:` line.
-xen_value() {
+xen_value() {             # LOG NAME UNIT: see xen_log_value
 	grep -a -m1 "^bench: $2: " "$1" | grep -oE "[0-9]+ $3" | head -n 1 | tr -dc 0-9 || true
+}
+
+xen_cell() {              # "median min max" or nothing -> "12 (11–13)", "12" or a dash
+	local med min max
+	read -r med min max <<<"$1"
+	if [[ -z $med ]]; then
+		echo "–"
+	elif [[ $min == "$max" ]]; then
+		cell "$1" 1 0 | cut -d" " -f1        # one run: no range to show
+	else
+		cell "$1" 1 0
+	fi
 }
 
 xen_ratio() {             # PV PVH -> "×0.0072", "×81": three significant digits
 	awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "×%.3g", a / b; else printf "–" }'
 }
 
+# xen_boot HOST BOOT: boot HOST XEN_RUNS times for BOOT (xen, block or net); sets
+# XEN_LOGS[HOST:BOOT] to the logs its rows read (one a line), and
+# XEN_NOTES[HOST:BOOT] to what went wrong, if anything.
+xen_boot() {
+	local host=$1 kind=$2 disk=$LOG_DIR/bench-$1-disk.img
+	case $kind in
+	xen)   progress "bench=xen on $host: $XEN_RUNS runs"
+	       time_boots "$host" "pvkit: exit status 0" "$XEN_RUNS" "bench=xen" ;;
+	block) progress "bench=block on $host's blkfront: $XEN_RUNS runs"
+	       rm -f "$disk"
+	       truncate -s 16M "$disk"
+	       time_boots "$host" "pvkit: exit status 0" "$XEN_RUNS" "bench=block" "$disk" ;;
+	net)   xen_net_boots "$host"
+	       return ;;
+	esac
+	if [[ -n $T_NOTE ]]; then
+		XEN_NOTES[$host:$kind]=$T_NOTE
+	elif [[ $T_OK != "$XEN_RUNS/$XEN_RUNS" ]]; then
+		XEN_NOTES[$host:$kind]="$T_OK runs ok (see the logs in ${LOG_DIR#"$PVKIT_ROOT"/})"
+	fi
+	XEN_LOGS[$host:$kind]=$(printf '%s\n' "${T_LOGS[@]}")
+}
+
+# xen_net_boots HOST: XEN_RUNS boots with echo=, each answering net-peer --bench,
+# which xen-lab.sh runs in dom0 on the bridge of the domU's vif; the rows read
+# the peer's logs.
+xen_net_boots() {
+	local host=$1 run log status peer_logs=()
+	XEN_NET_PEER_ARGS="--bench --count 5 --bench-seconds $NET_RATE_SECONDS"
+	for ((run = 1; run <= XEN_RUNS; run++)); do
+		progress "netfront on $host run $run: echo=$XEN_ECHO_SECONDS with net-peer --bench in dom0"
+		log=$LOG_DIR/$host-net-echo-$run.log
+		XEN_NET_PEER_LOG=$LOG_DIR/$host-net-peer-$run.log
+		boot "$host" "echo=$XEN_ECHO_SECONDS" "$log" && status=0 || status=$?
+		peer_logs+=("$XEN_NET_PEER_LOG")
+		((status == 0)) ||
+			XEN_NOTES[$host:net]="run $run: $(status_text "$status"); see ${log#"$PVKIT_ROOT"/}"
+	done
+	XEN_NET_PEER_LOG="" XEN_NET_PEER_ARGS=""
+	XEN_LOGS[$host:net]=$(printf '%s\n' "${peer_logs[@]}")
+}
+
+# xen_log_value HOST BOOT NAME UNIT LOG: the row's number in one log, or nothing:
+# for xen, the number before UNIT on the guest's `bench: NAME:` line (NAME ready:
+# its entry-to-ready time); for block, the disk section's `bench: NAME xvda:`
+# line; for net, net-peer's (peer_value).
+xen_log_value() {
+	local device
+	[[ -f $5 ]] || return 0
+	case $2:$3 in
+	xen:ready) grep -aoE 'pvkit: ready in [0-9]+ us' "$5" | head -n 1 | tr -dc 0-9 ;;
+	xen:*)     xen_value "$5" "$3" "$4" ;;
+	block:*)   device=$(disk_kind "$1")
+	           T_LOGS=("$5")
+	           bench_median "$3" "${device%%|*}" "$4" ;;
+	net:*)     peer_value "$5" "$3" ;;
+	esac
+}
+
+# xen_row_stats HOST BOOT NAME UNIT: "median min max" of the row over the runs,
+# or nothing.
+xen_row_stats() {
+	local log value values=()
+	while read -r log; do
+		value=""
+		[[ -z $log ]] || value=$(xen_log_value "$1" "$2" "$3" "$4" "$log")
+		[[ -z $value ]] || values+=("$value")
+	done <<<"${XEN_LOGS[$1:$2]:-}"
+	((${#values[@]} == 0)) || stats "${values[@]}"
+}
+
 xen_section() {
-	local host row label name unit pvh pv i XEN_VIF=0  # no vif: connecting one costs boot time
-	local -A logs=() notes=()
+	local host kind row label name unit pvh pv XEN_VIF=0  # no vif but for netfront: it costs boot time
+	local -A XEN_LOGS=() XEN_NOTES=()
 	hv_xen_rows
 	for host in "${XEN_HOSTS[@]}"; do
 		if ! host_available "$host"; then
-			notes[$host]="skipped: $UNAVAILABLE_REASON"
+			XEN_NOTES[$host]="skipped: $UNAVAILABLE_REASON"
 			continue
 		fi
-		progress "bench=xen on $host: 1 run"
-		time_boots "$host" "pvkit: exit status 0" 1 "bench=xen"
-		if [[ -n $T_NOTE ]]; then
-			notes[$host]=$T_NOTE
-		else
-			logs[$host]=${T_LOGS[0]}
-		fi
+		for kind in xen block net; do
+			xen_boot "$host" "$kind"
+		done
 	done
-	echo "## Xen: PV vs PVH (\`bench=xen\`), real Xen under QEMU TCG: relative costs only"
+	echo "## Xen: PV vs PVH, real Xen 4.17 under QEMU TCG: relative costs only"
 	echo
 	echo "The same image as a PVH and as a PV domU of Xen 4.17, which itself runs under QEMU"
-	echo "TCG: one boot each, timed by the guest's own clock and TSC.  Every instruction is"
-	echo "emulated, so absolute numbers say nothing about hardware; read the PV/PVH column,"
-	echo "and that with care: a PVH guest's trap into Xen is a VM exit of QEMU's emulated"
-	echo "SVM (very costly under TCG), a PV guest's a \`syscall\` (cheap under TCG), which"
-	echo "exaggerates PVH's hypercall and event costs far beyond hardware (docs/bench.md)."
-	echo "The PTE write is one \`mmu_update\` hypercall per write under PV, a plain store"
-	echo "under PVH; batched, one \`mmu_update\` carries 64 entries under PV."
+	echo "TCG.  Three kinds of boot per domU type, $XEN_RUNS of each: \`bench=xen\`"
+	echo "(pv/xen/xen_bench.c; these boots, with neither disk nor vif, give the boot row),"
+	echo "\`bench=block\` on a fresh 16 MiB xvda served by dom0's blkback (the disk section's"
+	echo "workload), and \`echo=$XEN_ECHO_SECONDS\` answering \`net-peer --bench\` in dom0 on the"
+	echo "bridge of the domU's vif (the net section's workload).  Everything, Xen and dom0"
+	echo "included, is emulated, so absolute numbers say nothing about hardware: read the"
+	echo "PV/PVH column (PV's median divided by PVH's; for times below ×1 means PV is faster,"
+	echo "for rates slower), and that with care.  A PVH guest's trap into Xen is a VM exit of"
+	echo "QEMU's emulated SVM (very costly under TCG), a PV guest's a \`syscall\` (cheap under"
+	echo "TCG): this favours PV in every row that enters Xen far beyond hardware, and may"
+	echo "reverse there (docs/bench.md).  The PTE rows are the meaningful ones: a plain store"
+	echo "under PVH, an \`mmu_update\` hypercall that Xen validates under PV (batched: one for"
+	echo "64 entries)."
 	echo
-	for host in "${XEN_HOSTS[@]}"; do
-		[[ -z ${notes[$host]:-} ]] || echo "$host: ${notes[$host]}"
+	for row in "${!XEN_NOTES[@]}"; do
+		echo "- $row: ${XEN_NOTES[$row]}"
 	done
-	[[ ${#notes[@]} -eq 0 ]] || echo
-	echo "| what | xen-pvh | xen-pv | PV/PVH |"
+	[[ ${#XEN_NOTES[@]} -eq 0 ]] || echo
+	echo "| what: median (min–max) of the runs | xen-pvh | xen-pv | PV/PVH, medians |"
 	echo "|---|---:|---:|---:|"
-	for row in "${XEN_ROWS[@]}" "boot: guest entry to \`pvkit: ready\`, µs|ready|"; do
-		IFS='|' read -r label name unit <<<"$row"
-		pvh="" pv=""
-		for i in pvh pv; do
-			local log=${logs[xen-$i]:-} value=""
-			if [[ -n $log && $name == ready ]]; then
-				value=$(grep -aoE 'pvkit: ready in [0-9]+ us' "$log" | head -n 1 | tr -dc 0-9)
-			elif [[ -n $log ]]; then
-				value=$(xen_value "$log" "$name" "$unit")
-			fi
-			printf -v "$i" '%s' "$value"
-		done
-		echo "| $label | ${pvh:-–} | ${pv:-–} | $( [[ -n $pvh && -n $pv ]] && xen_ratio "$pv" "$pvh" || echo –) |"
+	for row in "${XEN_ROWS[@]}"; do
+		IFS='|' read -r label kind name unit <<<"$row"
+		pvh=$(xen_row_stats xen-pvh "$kind" "$name" "$unit")
+		pv=$(xen_row_stats xen-pv "$kind" "$name" "$unit")
+		echo "| $label | $(xen_cell "$pvh") | $(xen_cell "$pv") | $( [[ -n $pvh && -n $pv ]] && xen_ratio "${pv%% *}" "${pvh%% *}" || echo –) |"
 	done
 	echo
-	xen_disk_tables
-}
-
-# The Xen disk: bench=block on xen-pvh, blkfront against dom0's blkback
-# (docs/xen-blkfront.md), in section 5's tables.  One run: a lab boot is ~30 s.
-xen_disk_tables() {
-	local DISK_RUNS=1 disk=$LOG_DIR/bench-xen-disk.img     # disk_rows reads DISK_RUNS
-	DISK_SPEED_ROWS=() DISK_SIGNAL_ROWS=()
-	rm -f "$disk"
-	truncate -s 16M "$disk"
-	disk_rows xen-pvh "$disk"
-	echo "### Xen blkfront (\`bench=block\` on xen-pvh), real Xen under QEMU TCG: one run"
-	echo
-	echo "The disk workload of section 5 on the PVH domU's xvda: Linux's blkback in dom0"
-	echo "serves a loop device over the image (\`scripts/xen-lab.sh --disk\`).  Xen, dom0"
-	echo "and the guest all run under QEMU's emulator, so the rates say nothing about"
-	echo "hardware.  Notifications are event-channel sends to the backend (after the"
-	echo "ring's event suppression), interrupts the backend's events."
-	echo
-	disk_speed_table
-	disk_signal_table
 }
 
 # pvkit-hv --xen (docs/pvkit-hv-xen.md): its hypercalls are port exits, so the guest's

@@ -292,6 +292,11 @@ run_check() {
 		rm -f "$disk"
 		truncate -s "$DISK_SIZE" "$disk"
 		patterns=("Xen blkfront, .* per-request grants" "^ok [0-9]+ xen_blkfront.grants_follow_the_negotiation$") ;;
+	bench-xen)           # every loop of pv/xen/xen_bench.c ran to the end: no timing judged
+		cmdline="bench=xen" expected=0
+		for pattern in null-hypercall pte-write pte-write-batched evtchn-send-to-upcall evtchn-pingpong; do
+			patterns+=("^bench: $pattern: [0-9]+ calls in [0-9]+ ns")
+		done ;;
 	*)
 		die "no such check: $check" ;;
 	esac
@@ -420,13 +425,16 @@ has_boot_report() {      # LOGFILE
 # and on pvkit-hv; on GRUB the command-line path (multiboot2 passes it differently);
 # elsewhere only the plain boot, which is enough to show the host works.  On
 # pvkit-hv-kvmlab each check costs a whole lab boot (~5 s), so only the plain boot.
-# xen-pvh adds one boot with its disk whose blkfront offers no persistent grants.
+# xen-pvh adds one boot with its disk whose blkfront offers no persistent grants;
+# both Xen hosts one with bench=xen, whose loops (the event-channel ping-pong...)
+# must all finish.
 checks_for_host() {
 	case $1 in
 	microvm-tcg | q35-tcg | pvkit-hv) echo ready bogus crash-pf crash-ud crash-gp crash-de ;;
 	pvkit-hv-xen) echo ready bogus crash-pf ;;
 	grub-*) echo ready bogus ;;
-	xen-pvh) echo ready blkfront-grants-per-request ;;
+	xen-pvh) echo ready blkfront-grants-per-request bench-xen ;;
+	xen-pv) echo ready bench-xen ;;
 	*) echo ready ;;
 	esac
 }

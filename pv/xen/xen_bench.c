@@ -14,9 +14,12 @@
  *   pte-write-batched  platform->write_ptes on PTE_BATCH entries per call:
  *                   the same stores under PVH, one mmu_update carrying
  *                   PTE_BATCH requests under PV; reported per entry;
- *   evtchn-pingpong send on one end of a loop-back pair of our own ports,
- *                   spin until the upcall handler on the other end has run:
- *                   one round trip through Xen's event delivery;
+ *   evtchn-send-to-upcall  send on one end of a loop-back pair of our
+ *                   own ports, spin until the upcall handler on the other
+ *                   end has run: one way through Xen's event delivery;
+ *   evtchn-pingpong the same, and the handler answers with a send back,
+ *                   which the sender sees as its port's PENDING bit: there
+ *                   and back, two sends and one upcall per trip.
  *   pio-exit        (PVH only) an `in` from a port nobody emulates: the bare
  *                   cost of a VM exit to whoever answers ports.  Under
  *                   pvkit-hv --xen, whose hypercalls are themselves port
@@ -40,11 +43,11 @@
 #define HYPERCALL_CALLS         10000
 #define PTE_WRITES              10000
 #define PTE_BATCH               64      /* entries per write_ptes call */
-#define PINGPONGS               2000
+#define EVTCHN_TRIPS            2000
+#define EVTCHN_TRIP_PATIENCE_NS (100 * NSEC_PER_MSEC)   /* for one trip */
 #define PIO_EXITS               10000
 /* A port no PC device, no Xen and no pvkit-hv device claims. */
 #define UNASSIGNED_PORT         0x2f0
-#define PINGPONG_PATIENCE_NS    (100 * NSEC_PER_MSEC)   /* for one round trip */
 /* A scratch address for the PTE bench, away from the tests' (test_paging.c). */
 #define BENCH_VA                0x8000400000ull
 
@@ -102,53 +105,113 @@ static void bench_pte_writes(const char *name, unsigned int per_call)
 	report(name, calls * per_call, ns, cycles);
 }
 
-static void count_event(evtchn_port_t port, void *arg)
+/* A loop-back pair of our own ports.  A "ping" is a send on ping_port; it
+ * arrives on pong_port, whose upcall handler counts it and, for the
+ * ping-pong, answers with a send on pong_port, which makes ping_port
+ * pending.  ping_port stays masked: the pinger watches its PENDING bit. */
+struct evtchn_loop {
+	evtchn_port_t ping_port, pong_port;
+	bool answer;                    /* ping-pong: the handler sends back */
+	volatile unsigned int pings_handled;
+};
+
+static void on_ping(evtchn_port_t port, void *arg)
 {
-	(void)port;
-	(*(volatile unsigned int *)arg)++;
+	struct evtchn_loop *loop = arg;
+
+	loop->pings_handled++;
+	if (loop->answer)
+		(void)xen_evtchn_send(port);    /* a lost answer shows as a lost trip */
 }
 
-static void bench_evtchn_pingpong(void)
+/* Is trip number `done` over: its ping handled, or its answer back? */
+static bool evtchn_trip_over(struct evtchn_loop *loop, unsigned int done)
 {
-	volatile unsigned int received = 0;
-	evtchn_port_t listener, sender;
-	long rc = xen_evtchn_alloc_unbound(DOMID_SELF, &listener);
+	if (loop->answer)
+		return xen_evtchn_test_and_clear(loop->ping_port);
+	return loop->pings_handled > done;
+}
+
+static long evtchn_loop_open(struct evtchn_loop *loop)
+{
+	long rc = xen_evtchn_alloc_unbound(DOMID_SELF, &loop->pong_port);
 
 	if (rc == 0)
-		rc = xen_evtchn_bind_interdomain(DOMID_SELF, listener, &sender);
-	if (rc == 0)
-		rc = xen_evtchn_bind_handler(listener, count_event, (void *)&received);
+		rc = xen_evtchn_bind_interdomain(DOMID_SELF, loop->pong_port, &loop->ping_port);
+	if (rc == 0) {
+		xen_evtchn_mask(loop->ping_port);
+		rc = xen_evtchn_bind_handler(loop->pong_port, on_ping, loop);
+	}
+	return rc;
+}
+
+/* Closes the ports that are open (Xen never hands out port 0). */
+static void evtchn_loop_close(struct evtchn_loop *loop)
+{
+	if (loop->ping_port)
+		xen_evtchn_close(loop->ping_port);
+	if (loop->pong_port)
+		xen_evtchn_close(loop->pong_port);
+}
+
+/* Waits, with patience, for trip `done` to be over.  Each true answer of
+ * evtchn_trip_over() is final (it may have cleared the PENDING bit), so it
+ * is returned at once, never asked again. */
+static bool evtchn_await_trip(struct evtchn_loop *loop, unsigned int done)
+{
+	uint64_t give_up = time_now_ns() + EVTCHN_TRIP_PATIENCE_NS;
+
+	while (time_now_ns() < give_up) {
+		if (evtchn_trip_over(loop, done))
+			return true;
+		cpu_relax();
+	}
+	return evtchn_trip_over(loop, done);
+}
+
+/* Sends EVTCHN_TRIPS pings, each after the previous trip is over; returns
+ * how many trips were over within their patience. */
+static unsigned int evtchn_trips(struct evtchn_loop *loop)
+{
+	unsigned int done;
+
+	for (done = 0; done < EVTCHN_TRIPS; done++)
+		if (xen_evtchn_send(loop->ping_port) != 0 || !evtchn_await_trip(loop, done))
+			break;
+	return done;
+}
+
+/*
+ * evtchn-send-to-upcall (answer false): send, and spin until the upcall
+ * handler on the other end has run — one way through Xen's event delivery.
+ * evtchn-pingpong (answer true): the handler answers with a send, and the
+ * trip is over when the answer is pending on our end — there and back.
+ */
+static void bench_evtchn(const char *name, bool answer)
+{
+	struct evtchn_loop loop = { .answer = answer };
+	long rc = evtchn_loop_open(&loop);
+
 	if (rc != 0) {
-		printk("bench: evtchn-pingpong: no loop-back pair: %s\n", xen_error_name(rc));
+		printk("bench: %s: no loop-back pair: %s\n", name, xen_error_name(rc));
+		evtchn_loop_close(&loop);
 		return;
 	}
 	bool was_enabled = irq_save();
-	unsigned int done = 0;
 
 	platform->irq_enable();         /* the upcall is an interrupt */
 	uint64_t start_ns = time_now_ns(), start = rdtsc();
-
-	for (; done < PINGPONGS; done++) {
-		uint64_t give_up = time_now_ns() + PINGPONG_PATIENCE_NS;
-
-		if (xen_evtchn_send(sender) != 0)
-			break;
-		while (received <= done && time_now_ns() < give_up)
-			cpu_relax();
-		if (received <= done)
-			break;
-	}
+	unsigned int done = evtchn_trips(&loop);
 	uint64_t cycles = rdtsc() - start, ns = time_now_ns() - start_ns;
 
 	platform->irq_disable();
 	irq_restore(was_enabled);
-	xen_evtchn_close(sender);
-	xen_evtchn_close(listener);
-	if (done < PINGPONGS) {
-		printk("bench: evtchn-pingpong: round trip %u of %u lost\n", done + 1, PINGPONGS);
+	evtchn_loop_close(&loop);
+	if (done < EVTCHN_TRIPS) {
+		printk("bench: %s: trip %u of %u lost\n", name, done + 1, EVTCHN_TRIPS);
 		return;
 	}
-	report("evtchn-pingpong", PINGPONGS, ns, cycles);
+	report(name, EVTCHN_TRIPS, ns, cycles);
 }
 
 static void bench_pio_exit(void)
@@ -171,7 +234,8 @@ void xen_bench_run(void)
 	bench_null_hypercall();
 	bench_pte_writes("pte-write", 1);
 	bench_pte_writes("pte-write-batched", PTE_BATCH);
-	bench_evtchn_pingpong();
+	bench_evtchn("evtchn-send-to-upcall", false);
+	bench_evtchn("evtchn-pingpong", true);
 	if (!xen_info()->pv)
 		bench_pio_exit();
 }
