@@ -240,6 +240,8 @@ static int add_xen_devices(struct machine *m)
 
 	if (!xen_host_init(&m->xen, &m->vm, &m->console, -1, &m->stop, &m->stats, m->err, ERR_LEN))
 		return fail(m, EXIT_USAGE);
+	if (m->opts->xen_blk && !xen_host_add_blk(&m->xen, m->opts->xen_blk, m->err, ERR_LEN))
+		return fail(m, EXIT_USAGE);
 	hypercall = xen_host_io_region(&m->xen);
 	if (!add_port_region(m, &debug_exit) || !add_port_region(m, &hypercall))
 		return fail(m, EXIT_NO_KVM);
@@ -323,6 +325,7 @@ static void tear_down(struct machine *m)
 	if (m->opts->stats) {
 		stats_print(&m->stats, stderr);
 		virtio_devices_print_stats(m->virtio, stderr);
+		xen_host_print_stats(&m->xen, stderr);
 	}
 	int rc = virtio_devices_sync(m->virtio);
 

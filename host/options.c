@@ -36,6 +36,8 @@ const char options_usage[] =
 	"                       xenstore, and the PV console on stdin/stdout instead of\n"
 	"                       the UART (no devices: not with --disk or --virtio-*;\n"
 	"                       docs/pvkit-hv-xen.md)\n"
+	"      --xen-blk FILE   with --xen: a Xen disk (xvda) on a raw image file, served\n"
+	"                       by pvkit-hv's blkback to the guest's blkfront\n"
 	"\n"
 	"virtio devices (up to 8; each may end in ,transport=mmio (the default) or\n"
 	",transport=pci, and a pci one in ,msix=off for INTx interrupts only; each\n"
@@ -148,6 +150,16 @@ static bool add_disk(struct options *out, const char *value, char *err, size_t e
 	if (value[0] == '\0')
 		return error_set(err, err_len, "--disk: empty file name");
 	out->disks[out->disk_count++] = value;
+	return true;
+}
+
+static bool set_xen_blk(struct options *out, const char *value, char *err, size_t err_len)
+{
+	if (out->xen_blk != NULL)
+		return error_set(err, err_len, "--xen-blk: one Xen disk at most (xvda)");
+	if (value[0] == '\0')
+		return error_set(err, err_len, "--xen-blk: empty file name");
+	out->xen_blk = value;
 	return true;
 }
 
@@ -425,6 +437,7 @@ static const struct valued_option valued_options[] = {
 	{ "--timeout", NULL, set_timeout },
 	{ "--virtio-blk", NULL, add_virtio_blk },
 	{ "--virtio-net", NULL, add_virtio_net },
+	{ "--xen-blk", NULL, set_xen_blk },
 };
 
 /* If arg is a valued option ("--mem", "--mem=64M", "-m"), applies it, taking
@@ -513,6 +526,9 @@ bool options_parse(int argc, char *const argv[], struct options *out,
 	/* A PVH domain on Xen has no emulated devices to attach them to. */
 	if (out->xen && (out->disk_count > 0 || out->virtio_count > 0))
 		return error_set(err, err_len, "--xen: a Xen PVH guest has no emulated devices "
-				 "(no --disk, no --virtio-*)");
+				 "(no --disk, no --virtio-*; its disk is --xen-blk)");
+	if (!out->xen && out->xen_blk != NULL)
+		return error_set(err, err_len, "--xen-blk: only with --xen (a Xen disk needs "
+				 "Xen's blkfront in the guest)");
 	return true;
 }

@@ -64,6 +64,7 @@ struct options {
 	bool trace;
 	bool stats;
 	bool xen;                               /* --xen: pvkit-hv plays Xen (host/xen.c) */
+	const char *xen_blk;                    /* --xen-blk: the image, or NULL */
 	unsigned int timeout_seconds;           /* 0: no timeout */
 	struct virtio_option virtio[OPTIONS_MAX_VIRTIO];
 	unsigned int virtio_count;

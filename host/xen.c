@@ -260,6 +260,32 @@ static void serve_xenstore(struct xen_host *x, evtchn_port_t port)
 		xen_events_set_pending(&x->domain.events, port);
 }
 
+/*
+ * The backends' handshakes run after the guest's store requests (a watch
+ * told them the frontend's state changed); what they write fires the
+ * guest's own watches, whose events then go out on its ring at once.
+ */
+static void serve_xenstore_and_backends(struct xen_host *x)
+{
+	serve_xenstore(x, x->store_port);
+	if (x->has_blk && xen_blkback_poll_xenbus(&x->blk))
+		serve_xenstore(x, x->store_port);
+}
+
+/* The frontend's event: its requests.  A broken ring makes the backend
+ * say Closing in the store, which the guest may be watching. */
+static void serve_blkback(struct xen_host *x)
+{
+	enum xenbus_state before = x->blk.bus.state;
+	uint64_t start = x->stats->enabled ? stats_now_ns() : 0;
+
+	xen_blkback_notify(&x->blk);
+	if (x->blk.bus.state != before)
+		serve_xenstore(x, x->store_port);
+	if (x->stats->enabled)
+		stats_add_device(x->stats, "xen-blkback", stats_now_ns() - start);
+}
+
 static void on_backend_notify(void *opaque, int backend, evtchn_port_t port)
 {
 	struct xen_host *x = opaque;
@@ -267,7 +293,9 @@ static void on_backend_notify(void *opaque, int backend, evtchn_port_t port)
 	if (backend == XEN_BACKEND_CONSOLE)
 		serve_console(x, port);
 	else if (backend == XEN_BACKEND_XENSTORE)
-		serve_xenstore(x, port);
+		serve_xenstore_and_backends(x);
+	else if (backend == XEN_BACKEND_BLK && x->has_blk)
+		serve_blkback(x);
 }
 
 static void feed_console_input(struct xen_host *x)
@@ -463,8 +491,36 @@ bool xen_host_start(struct xen_host *x, char *err, size_t err_len)
 	return true;
 }
 
+bool xen_host_add_blk(struct xen_host *x, const char *path, char *err, size_t err_len)
+{
+	x->has_blk = xen_blkback_create(&x->blk, path, x->store, &x->domain.gnttab,
+					&x->domain.events, XEN_BACKEND_BLK, err, err_len);
+	return x->has_blk;
+}
+
+void xen_host_print_stats(const struct xen_host *x, FILE *out)
+{
+	if (x->has_blk)
+		xen_blkback_print_stats(&x->blk, out);
+}
+
+/* The disk's writes are on the file when pvkit-hv exits, as for the
+ * other disks. */
+static void stop_backends(struct xen_host *x)
+{
+	if (!x->has_blk)
+		return;
+	int rc = xen_blkback_sync(&x->blk);
+
+	if (rc < 0)
+		fprintf(stderr, "pvkit-hv: syncing the --xen-blk image failed: %s\n", strerror(-rc));
+	xen_blkback_destroy(&x->blk);
+}
+
 void xen_host_stop(struct xen_host *x)
 {
+	if (x->initialised)
+		stop_backends(x);
 	if (x->timer_created)
 		timer_delete(x->timer);
 	x->timer_created = false;

@@ -24,6 +24,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <time.h>
 
 #include "host/console.h"
@@ -31,6 +32,7 @@
 #include "host/stats.h"
 #include "host/stop.h"
 #include "host/vm.h"
+#include "host/xen_blkback.h"
 #include "host/xen_domain.h"
 #include "host/xenstore.h"
 #include "host/xenstore_ring.h"
@@ -57,6 +59,8 @@ struct xen_host {
 	struct xenstore_conn *store_conn;       /* the guest's connection */
 	struct xenstore_ring store_ring;        /* ...served on its ring page */
 	evtchn_port_t store_port;
+	bool has_blk;                   /* --xen-blk: the disk backend */
+	struct xen_blkback blk;
 };
 
 /* Sets up the domain over the VM's RAM (vm_alloc_ram done) and its
@@ -64,6 +68,11 @@ struct xen_host {
  * a message, when out of memory. */
 bool xen_host_init(struct xen_host *x, struct vm *vm, struct console *console, int in_fd,
 		   struct stop_request *stop, struct stats *stats, char *err, size_t err_len);
+/* --xen-blk: a disk on the image at path, served by our blkback.  False
+ * with a message when the image is unusable. */
+bool xen_host_add_blk(struct xen_host *x, const char *path, char *err, size_t err_len);
+/* The backends' counters, for --stats (also after xen_host_stop). */
+void xen_host_print_stats(const struct xen_host *x, FILE *out);
 /* The hypercall port, to add to the port bus. */
 struct io_region xen_host_io_region(struct xen_host *x);
 /* After vm_create: the MSR trap, the clock, the host timer. */

@@ -38,6 +38,7 @@
 /* The backends pvkit-hv plays as dom0 (xen_events' `backend` numbers). */
 #define XEN_BACKEND_CONSOLE     0
 #define XEN_BACKEND_XENSTORE    1
+#define XEN_BACKEND_BLK         2       /* host/xen_blkback.c */
 
 struct xen_domain_ops {
 	/* Xen system time now, as the guest's pvclock gives it. */
