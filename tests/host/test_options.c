@@ -48,6 +48,12 @@ static void xen_mode(void)
 	CHECK(!opts.xen);
 	CHECK_REJECTED("no emulated devices", "--xen", "--disk", "a.img", "k");
 	CHECK_REJECTED("no emulated devices", "--virtio-rng", "k", "--xen");
+	/* Its disk is a Xen one, and only with --xen. */
+	CHECK(PARSE("--xen", "--xen-blk", "d.img", "k"));
+	CHECK_STR(opts.xen_blk, "d.img");
+	CHECK_REJECTED("only with --xen", "--xen-blk=d.img", "k");
+	CHECK_REJECTED("one Xen disk at most", "--xen", "--xen-blk", "a", "--xen-blk", "b", "k");
+	CHECK_REJECTED("empty file name", "--xen", "--xen-blk=", "k");
 }
 
 static void size_suffixes(void)
