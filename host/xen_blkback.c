@@ -302,13 +302,13 @@ static bool connect(void *opaque)
 	BACK_RING_INIT(&b->ring, (blkif_sring_t *)b->ring_grant.page, PAGE_SIZE);
 	b->connected = true;
 	TRACE("xen blkback: connected: ring ref %" PRIu64 ", port %u", ref, b->port);
-	xen_xenbus_write_backend(&b->bus, "sectors", "%" PRIu64, b->image.sectors);
-	xen_xenbus_write_backend(&b->bus, "sector-size", "%u", SECTOR_SIZE);
-	xen_xenbus_write_backend(&b->bus, "physical-sector-size", "%u", SECTOR_SIZE);
-	xen_xenbus_write_backend(&b->bus, "info", "%u", b->image.read_only ? VDISK_READONLY : 0);
-	xen_xenbus_write_backend(&b->bus, "feature-flush-cache", "1");
-	xen_xenbus_write_backend(&b->bus, "feature-barrier", "0");
-	xen_xenbus_write_backend(&b->bus, "feature-persistent", "0");
+	xen_xenbus_write(&b->bus, XEN_XENBUS_BACKEND, "sectors", "%" PRIu64, b->image.sectors);
+	xen_xenbus_write(&b->bus, XEN_XENBUS_BACKEND, "sector-size", "%u", SECTOR_SIZE);
+	xen_xenbus_write(&b->bus, XEN_XENBUS_BACKEND, "physical-sector-size", "%u", SECTOR_SIZE);
+	xen_xenbus_write(&b->bus, XEN_XENBUS_BACKEND, "info", "%u", b->image.read_only ? VDISK_READONLY : 0);
+	xen_xenbus_write(&b->bus, XEN_XENBUS_BACKEND, "feature-flush-cache", "1");
+	xen_xenbus_write(&b->bus, XEN_XENBUS_BACKEND, "feature-barrier", "0");
+	xen_xenbus_write(&b->bus, XEN_XENBUS_BACKEND, "feature-persistent", "0");
 	return true;
 }
 
@@ -336,22 +336,22 @@ bool xen_blkback_poll_xenbus(struct xen_blkback *b)
 static int write_disk_nodes(struct xen_blkback *b, const char *path)
 {
 	struct xen_xenbus_device *d = &b->bus;
-	int rc = xen_xenbus_write_frontend(d, "virtual-device", "%u", XEN_BLKBACK_VDEV);
+	int rc = xen_xenbus_write(d, XEN_XENBUS_FRONTEND, "virtual-device", "%u", XEN_BLKBACK_VDEV);
 
 	if (rc == 0)
-		rc = xen_xenbus_write_frontend(d, "device-type", "disk");
+		rc = xen_xenbus_write(d, XEN_XENBUS_FRONTEND, "device-type", "disk");
 	if (rc == 0)
-		rc = xen_xenbus_write_backend(d, "params", "%s", path);
+		rc = xen_xenbus_write(d, XEN_XENBUS_BACKEND, "params", "%s", path);
 	if (rc == 0)
-		rc = xen_xenbus_write_backend(d, "type", "file");
+		rc = xen_xenbus_write(d, XEN_XENBUS_BACKEND, "type", "file");
 	if (rc == 0)
-		rc = xen_xenbus_write_backend(d, "mode", "%s", b->image.read_only ? "r" : "w");
+		rc = xen_xenbus_write(d, XEN_XENBUS_BACKEND, "mode", "%s", b->image.read_only ? "r" : "w");
 	if (rc == 0)
-		rc = xen_xenbus_write_backend(d, "dev", "xvda");
+		rc = xen_xenbus_write(d, XEN_XENBUS_BACKEND, "dev", "xvda");
 	if (rc == 0)
-		rc = xen_xenbus_write_backend(d, "device-type", "disk");
+		rc = xen_xenbus_write(d, XEN_XENBUS_BACKEND, "device-type", "disk");
 	if (rc == 0)
-		rc = xen_xenbus_write_backend(d, "feature-max-indirect-segments", "%u",
+		rc = xen_xenbus_write(d, XEN_XENBUS_BACKEND, "feature-max-indirect-segments", "%u",
 					      XEN_BLKBACK_INDIRECT_SEGMENTS);
 	return rc;
 }

@@ -24,37 +24,18 @@ const char *xen_xenbus_state_name(unsigned int state)
 	return state < sizeof(names) / sizeof(names[0]) ? names[state] : "invalid";
 }
 
-static int write_node(const char *dir, struct xenstore *store, const char *node,
-		      const char *fmt, va_list ap)
+int xen_xenbus_write(struct xen_xenbus_device *dev, enum xen_xenbus_side side,
+		     const char *node, const char *fmt, ...)
 {
 	char path[XEN_XENBUS_PATH_MAX + 32], value[VALUE_MAX];
+	va_list ap;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, node);
+	snprintf(path, sizeof(path), "%s/%s",
+		 side == XEN_XENBUS_BACKEND ? dev->backend : dev->frontend, node);
+	va_start(ap, fmt);
 	vsnprintf(value, sizeof(value), fmt, ap);
-	return xenstore_write(store, path, value);
-}
-
-int xen_xenbus_write_backend(struct xen_xenbus_device *dev, const char *node, const char *fmt, ...)
-{
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	rc = write_node(dev->backend, dev->store, node, fmt, ap);
 	va_end(ap);
-	return rc;
-}
-
-int xen_xenbus_write_frontend(struct xen_xenbus_device *dev, const char *node, const char *fmt,
-			      ...)
-{
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	rc = write_node(dev->frontend, dev->store, node, fmt, ap);
-	va_end(ap);
-	return rc;
+	return xenstore_write(dev->store, path, value);
 }
 
 int xen_xenbus_read_frontend_u64(struct xen_xenbus_device *dev, const char *node, uint64_t max,
@@ -81,7 +62,7 @@ void xen_xenbus_switch_state(struct xen_xenbus_device *dev, enum xenbus_state st
 	TRACE("xen xenbus: %s: %s -> %s", dev->backend, xen_xenbus_state_name(dev->state),
 	      xen_xenbus_state_name(state));
 	dev->state = state;
-	xen_xenbus_write_backend(dev, "state", "%u", (unsigned int)state);
+	xen_xenbus_write(dev, XEN_XENBUS_BACKEND, "state", "%u", (unsigned int)state);
 }
 
 /* The frontend's state; Unknown when it is gone or not a state. */
@@ -139,19 +120,19 @@ static int write_toolstack_nodes(struct xen_xenbus_device *dev)
 	if (rc == 0)
 		rc = make_dir(dev->store, dev->backend, XEN_HOST_DOM0, XEN_HOST_DOMID);
 	if (rc == 0)
-		rc = xen_xenbus_write_frontend(dev, "backend", "%s", dev->backend);
+		rc = xen_xenbus_write(dev, XEN_XENBUS_FRONTEND, "backend", "%s", dev->backend);
 	if (rc == 0)
-		rc = xen_xenbus_write_frontend(dev, "backend-id", "%u", XEN_HOST_DOM0);
+		rc = xen_xenbus_write(dev, XEN_XENBUS_FRONTEND, "backend-id", "%u", XEN_HOST_DOM0);
 	if (rc == 0)
-		rc = xen_xenbus_write_frontend(dev, "state", "%u", XenbusStateInitialising);
+		rc = xen_xenbus_write(dev, XEN_XENBUS_FRONTEND, "state", "%u", XenbusStateInitialising);
 	if (rc == 0)
-		rc = xen_xenbus_write_backend(dev, "frontend", "%s", dev->frontend);
+		rc = xen_xenbus_write(dev, XEN_XENBUS_BACKEND, "frontend", "%s", dev->frontend);
 	if (rc == 0)
-		rc = xen_xenbus_write_backend(dev, "frontend-id", "%u", XEN_HOST_DOMID);
+		rc = xen_xenbus_write(dev, XEN_XENBUS_BACKEND, "frontend-id", "%u", XEN_HOST_DOMID);
 	if (rc == 0)
-		rc = xen_xenbus_write_backend(dev, "online", "1");
+		rc = xen_xenbus_write(dev, XEN_XENBUS_BACKEND, "online", "1");
 	if (rc == 0)
-		rc = xen_xenbus_write_backend(dev, "state", "%u", XenbusStateInitialising);
+		rc = xen_xenbus_write(dev, XEN_XENBUS_BACKEND, "state", "%u", XenbusStateInitialising);
 	return rc;
 }
 

@@ -61,12 +61,12 @@ int xen_xenbus_create(struct xen_xenbus_device *dev, struct xenstore *store, con
 		      unsigned int id, const struct xen_xenbus_ops *ops);
 void xen_xenbus_destroy(struct xen_xenbus_device *dev);
 
-/* A node in the backend's (or the frontend's) directory, printf-style:
- * what the toolstack and the backend write.  0 or -errno. */
-int xen_xenbus_write_backend(struct xen_xenbus_device *dev, const char *node, const char *fmt,
-			     ...) __attribute__((format(printf, 3, 4)));
-int xen_xenbus_write_frontend(struct xen_xenbus_device *dev, const char *node, const char *fmt,
-			      ...) __attribute__((format(printf, 3, 4)));
+enum xen_xenbus_side { XEN_XENBUS_FRONTEND, XEN_XENBUS_BACKEND };
+
+/* A node in the backend's or the frontend's directory, printf-style: what
+ * the toolstack and the backend write.  0 or -errno. */
+int xen_xenbus_write(struct xen_xenbus_device *dev, enum xen_xenbus_side side,
+		     const char *node, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /* A decimal number the frontend wrote in its directory, at most `max`:
  * 0, -ENOENT, or -EINVAL (not a number, or too large). */
