@@ -27,7 +27,8 @@
 #define SECTOR_SIZE             DISK_IMAGE_SECTOR_SIZE
 #define MAX_SEGMENTS            XEN_BLKBACK_INDIRECT_SEGMENTS
 #define SEGMENTS_PER_INDIRECT_PAGE (PAGE_SIZE / sizeof(struct blkif_request_segment))
-#define INDIRECT_PAGES(n)       (((n) + SEGMENTS_PER_INDIRECT_PAGE - 1) / SEGMENTS_PER_INDIRECT_PAGE)
+#define INDIRECT_PAGES(n)       \
+	(((n) + SEGMENTS_PER_INDIRECT_PAGE - 1) / SEGMENTS_PER_INDIRECT_PAGE)
 /* Rounds of "take the requests, re-arm req_event, look again" per
  * notification: bounded, so a frontend cannot keep us here. */
 #define ROUNDS_PER_NOTIFY       2
@@ -270,6 +271,12 @@ void xen_blkback_notify(struct xen_blkback *b)
 
 /* ---- the connection ------------------------------------------------------------- */
 
+/* A number in the backend's directory, for the frontend to read. */
+static void write_number(struct xen_blkback *b, const char *node, uint64_t value)
+{
+	xen_xenbus_write(&b->bus, XEN_XENBUS_BACKEND, node, "%" PRIu64, value);
+}
+
 /* The frontend's ring-ref, event-channel and protocol; false (with the
  * reason on stderr) when unusable. */
 static bool connect(void *opaque)
@@ -302,13 +309,13 @@ static bool connect(void *opaque)
 	BACK_RING_INIT(&b->ring, (blkif_sring_t *)b->ring_grant.page, PAGE_SIZE);
 	b->connected = true;
 	TRACE("xen blkback: connected: ring ref %" PRIu64 ", port %u", ref, b->port);
-	xen_xenbus_write(&b->bus, XEN_XENBUS_BACKEND, "sectors", "%" PRIu64, b->image.sectors);
-	xen_xenbus_write(&b->bus, XEN_XENBUS_BACKEND, "sector-size", "%u", SECTOR_SIZE);
-	xen_xenbus_write(&b->bus, XEN_XENBUS_BACKEND, "physical-sector-size", "%u", SECTOR_SIZE);
-	xen_xenbus_write(&b->bus, XEN_XENBUS_BACKEND, "info", "%u", b->image.read_only ? VDISK_READONLY : 0);
-	xen_xenbus_write(&b->bus, XEN_XENBUS_BACKEND, "feature-flush-cache", "1");
-	xen_xenbus_write(&b->bus, XEN_XENBUS_BACKEND, "feature-barrier", "0");
-	xen_xenbus_write(&b->bus, XEN_XENBUS_BACKEND, "feature-persistent", "0");
+	write_number(b, "sectors", b->image.sectors);
+	write_number(b, "sector-size", SECTOR_SIZE);
+	write_number(b, "physical-sector-size", SECTOR_SIZE);
+	write_number(b, "info", b->image.read_only ? VDISK_READONLY : 0);
+	write_number(b, "feature-flush-cache", 1);
+	write_number(b, "feature-barrier", 0);
+	write_number(b, "feature-persistent", 0);
 	return true;
 }
 
