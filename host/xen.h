@@ -24,6 +24,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <time.h>
 
@@ -32,8 +33,10 @@
 #include "host/stats.h"
 #include "host/stop.h"
 #include "host/vm.h"
+#include "host/fd_watch.h"
 #include "host/xen_blkback.h"
 #include "host/xen_domain.h"
+#include "host/xen_netback.h"
 #include "host/xenstore.h"
 #include "host/xenstore_ring.h"
 
@@ -61,6 +64,11 @@ struct xen_host {
 	evtchn_port_t store_port;
 	bool has_blk;                   /* --xen-blk: the disk backend */
 	struct xen_blkback blk;
+	bool has_net;                   /* --xen-net: the network backend */
+	struct xen_netback net;
+	struct fd_watch net_watch;      /* frames for the guest kick the vCPU */
+	bool net_rx_ready;              /* set by the watcher, taken between runs */
+	pthread_t vcpu_thread;
 };
 
 /* Sets up the domain over the VM's RAM (vm_alloc_ram done) and its
@@ -71,6 +79,10 @@ bool xen_host_init(struct xen_host *x, struct vm *vm, struct console *console, i
 /* --xen-blk: a disk on the image at path, served by our blkback.  False
  * with a message when the image is unusable. */
 bool xen_host_add_blk(struct xen_host *x, const char *path, char *err, size_t err_len);
+/* --xen-net: a network card on `link`, served by our netback.  False with
+ * a message when the store refuses. */
+bool xen_host_add_net(struct xen_host *x, const struct packet_link_params *link,
+		      const uint8_t mac[XEN_NETBACK_MAC_LEN], char *err, size_t err_len);
 /* The backends' counters, for --stats (also after xen_host_stop). */
 void xen_host_print_stats(const struct xen_host *x, FILE *out);
 /* The hypercall port, to add to the port bus. */
