@@ -507,6 +507,8 @@ host_command() {
 		elif [[ $host == pvkit-hv-xen ]]; then
 			HOST_CMD+=(--xen)
 			[[ -z $disk ]] || HOST_CMD+=(--xen-blk "$disk")
+			# its vif on the same UDP link as pvkit-hv-mmio's virtio-net
+			HOST_CMD+=(--xen-net "udp=0:127.0.0.1:${NET_PEER_PORT:-$NET_DISCARD_PORT}")
 		else
 			pvkit_hv_virtio_args "$host" "$disk"
 		fi
