@@ -340,15 +340,16 @@ bool xen_blkback_poll_xenbus(struct xen_blkback *b)
 
 /* What xl writes besides the common nodes, and what blkback's probe adds
  * before InitWait. */
-static int write_disk_nodes(struct xen_blkback *b, const char *path)
+static int write_disk_nodes(void *opaque)
 {
+	struct xen_blkback *b = opaque;
 	struct xen_xenbus_device *d = &b->bus;
 	int rc = xen_xenbus_write(d, XEN_XENBUS_FRONTEND, "virtual-device", "%u", XEN_BLKBACK_VDEV);
 
 	if (rc == 0)
 		rc = xen_xenbus_write(d, XEN_XENBUS_FRONTEND, "device-type", "disk");
 	if (rc == 0)
-		rc = xen_xenbus_write(d, XEN_XENBUS_BACKEND, "params", "%s", path);
+		rc = xen_xenbus_write(d, XEN_XENBUS_BACKEND, "params", "%s", b->path);
 	if (rc == 0)
 		rc = xen_xenbus_write(d, XEN_XENBUS_BACKEND, "type", "file");
 	if (rc == 0)
@@ -367,23 +368,20 @@ bool xen_blkback_create(struct xen_blkback *b, const char *path, struct xenstore
 			struct xen_gnttab *gnttab, struct xen_events *events, int backend_id,
 			char *err, size_t err_len)
 {
-	const struct xen_xenbus_ops ops = { .connect = connect, .disconnect = disconnect,
-					    .opaque = b };
+	const struct xen_xenbus_ops ops = { .write_nodes = write_disk_nodes, .connect = connect,
+					    .disconnect = disconnect, .opaque = b };
 	int rc;
 
-	*b = (struct xen_blkback){ .gnttab = gnttab, .events = events, .backend_id = backend_id };
+	*b = (struct xen_blkback){ .gnttab = gnttab, .events = events, .backend_id = backend_id,
+				   .path = path };
 	if (!disk_image_open(&b->image, path, err, err_len))
 		return false;
 	rc = xen_xenbus_create(&b->bus, store, "vbd", XEN_BLKBACK_VDEV, &ops);
 	if (rc == 0)
-		rc = write_disk_nodes(b, path);
-	if (rc != 0) {
-		xen_blkback_destroy(b);
-		return error_set(err, err_len, "--xen-blk: the store refused the disk's nodes: %s",
-				 xenstore_error_name(-rc));
-	}
-	xen_xenbus_switch_state(&b->bus, XenbusStateInitWait);
-	return true;
+		return true;
+	xen_blkback_destroy(b);
+	return error_set(err, err_len, "--xen-blk: the store refused the disk's nodes: %s",
+			 xenstore_error_name(-rc));
 }
 
 void xen_blkback_destroy(struct xen_blkback *b)

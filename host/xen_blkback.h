@@ -57,6 +57,7 @@ struct xen_blkback {
 	struct xen_events *events;
 	int backend_id;                 /* our number in xen_events' notify_backend */
 	struct disk_image image;
+	const char *path;               /* the image's, as given */
 	struct xen_xenbus_device bus;
 	bool connected;
 	struct xen_grant ring_grant;    /* the shared ring, held while connected */

@@ -328,8 +328,9 @@ bool xen_netback_poll_xenbus(struct xen_netback *n)
 /* ---- setup ----------------------------------------------------------------------- */
 
 /* xl's vif nodes and netback's features before InitWait. */
-static int write_vif_nodes(struct xen_netback *n)
+static int write_vif_nodes(void *opaque)
 {
+	struct xen_netback *n = opaque;
 	struct xen_xenbus_device *d = &n->bus;
 	char mac[18];
 	int rc;
@@ -359,8 +360,9 @@ bool xen_netback_create(struct xen_netback *n, const struct packet_link *link,
 			struct xen_gnttab *gnttab, struct xen_events *events, int backend_id,
 			char *err, size_t err_len)
 {
-	const struct xen_xenbus_ops ops = { .connect = connect_frontend, .disconnect = disconnect_frontend,
-					    .opaque = n };
+	const struct xen_xenbus_ops ops = { .write_nodes = write_vif_nodes,
+					    .connect = connect_frontend,
+					    .disconnect = disconnect_frontend, .opaque = n };
 	int rc;
 
 	n->gnttab = gnttab;
@@ -372,14 +374,10 @@ bool xen_netback_create(struct xen_netback *n, const struct packet_link *link,
 	memcpy(n->mac, mac, XEN_NETBACK_MAC_LEN);
 	rc = xen_xenbus_create(&n->bus, store, "vif", 0, &ops);
 	if (rc == 0)
-		rc = write_vif_nodes(n);
-	if (rc != 0) {
-		xen_netback_destroy(n);
-		return error_set(err, err_len, "--xen-net: the store refused the card's nodes: %s",
-				 xenstore_error_name(-rc));
-	}
-	xen_xenbus_switch_state(&n->bus, XenbusStateInitWait);
-	return true;
+		return true;
+	xen_netback_destroy(n);
+	return error_set(err, err_len, "--xen-net: the store refused the card's nodes: %s",
+			 xenstore_error_name(-rc));
 }
 
 void xen_netback_destroy(struct xen_netback *n)

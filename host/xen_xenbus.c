@@ -156,6 +156,10 @@ int xen_xenbus_create(struct xen_xenbus_device *dev, struct xenstore *store, con
 		return -ENOMEM;
 	rc = watch_frontend_state(dev);
 	dev->frontend_changed = false;  /* a new watch fires once: nothing to do yet */
+	if (rc == 0)
+		rc = ops->write_nodes(ops->opaque);
+	if (rc == 0)
+		xen_xenbus_switch_state(dev, XenbusStateInitWait);
 	return rc;
 }
 

@@ -36,6 +36,9 @@
 #define XEN_XENBUS_PATH_MAX     96
 
 struct xen_xenbus_ops {
+	/* The device's own nodes (xl's and the backend's probe's), written
+	 * before the backend says InitWait.  0 or -errno. */
+	int (*write_nodes)(void *opaque);
 	/* The frontend says it is ready: read its nodes, map its rings, bind
 	 * its port, write the backend's last nodes.  False (with a message on
 	 * stderr) when the frontend's nodes are unusable. */
@@ -55,8 +58,9 @@ struct xen_xenbus_device {
 	struct xen_xenbus_ops ops;
 };
 
-/* Writes both directories as xl does (state Initialising on both sides)
- * and watches the frontend's state.  0 or -errno. */
+/* Writes both directories as xl does, the device's own nodes
+ * (ops->write_nodes), watches the frontend's state and says InitWait.
+ * 0 or -errno. */
 int xen_xenbus_create(struct xen_xenbus_device *dev, struct xenstore *store, const char *type,
 		      unsigned int id, const struct xen_xenbus_ops *ops);
 void xen_xenbus_destroy(struct xen_xenbus_device *dev);
