@@ -158,6 +158,10 @@ kvm_test "guest.xen_blkback_trace" 0 "^\[trace\] xen blkback: request id [0-9]+ 
 	--xen --trace --xen-blk "$TMP/xvda.img" "$IMAGE" -- test=block.write
 kvm_test "guest.xen_blkback_stats" 0 "^  xen blkback: [0-9]+ notifications, [1-9][0-9]* requests" err \
 	--xen --stats --xen-blk "$TMP/xvda.img" "$IMAGE" -- test=block
+kvm_test "guest.xen_netfront" 0 "^# [0-9]+ passed, 0 failed, 0 skipped" out \
+	--xen --xen-net udp=0:127.0.0.1:9 "$IMAGE" -- test=xen_netfront
+kvm_test "guest.xen_netback_stats" 0 "^  xen netback: [0-9]+ notifications" err \
+	--xen --stats --xen-net udp=0:127.0.0.1:9 "$IMAGE" -- test=xen_netfront.frame
 kvm_test "usage.xen_blk_needs_xen" 250 "only with --xen" err --xen-blk "$TMP/xvda.img" "$IMAGE"
 kvm_test "usage.xen_blk_missing_file" 250 "no-such.img" err --xen --xen-blk "$TMP/no-such.img" "$IMAGE"
 truncate -s 1M "$TMP/disk.img"

@@ -28,5 +28,6 @@ int main(void)
 	xenstore_ring_tests();
 	xen_gnttab_tests();
 	xen_blkback_tests();
+	xen_netback_tests();
 	return check_finish();
 }

@@ -25,5 +25,6 @@ void xenstore_tests(void);
 void xenstore_ring_tests(void);
 void xen_gnttab_tests(void);
 void xen_blkback_tests(void);
+void xen_netback_tests(void);
 
 #endif
