@@ -265,6 +265,8 @@ void xen_blkback_notify(struct xen_blkback *b)
 
 	RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&b->ring, notify);
 	notify |= b->ring.rsp_prod_pvt != before;
+	TRACE("xen blkback: rsp_prod %u -> %u%s", before, b->ring.rsp_prod_pvt,
+	      notify ? ", event to the frontend" : "");
 	if (notify && xen_events_notify_frontend(b->events, b->port, b->backend_id))
 		b->stats.events++;
 }

@@ -186,9 +186,11 @@ static bool take_rx(struct xen_netback *n, bool *starved)
 
 /* ---- events --------------------------------------------------------------------- */
 
-static void notify_frontend(struct xen_netback *n, bool tx, bool rx)
+/* After pushing a ring's responses (up to prod): the event, if due. */
+static void notify_frontend(struct xen_netback *n, const char *ring, RING_IDX prod, bool due)
 {
-	if ((tx || rx) && xen_events_notify_frontend(n->events, n->port, n->backend_id))
+	TRACE("xen netback: %s rsp_prod %u%s", ring, prod, due ? ", event to the frontend" : "");
+	if (due && xen_events_notify_frontend(n->events, n->port, n->backend_id))
 		n->stats.events++;
 }
 
@@ -224,7 +226,7 @@ bool xen_netback_receive(struct xen_netback *n)
 	RING_IDX before = n->rx.sring->rsp_prod;
 
 	RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&n->rx, notify);
-	notify_frontend(n, false, notify || n->rx.rsp_prod_pvt != before);
+	notify_frontend(n, "rx", n->rx.rsp_prod_pvt, notify || n->rx.rsp_prod_pvt != before);
 	return starved;
 }
 
@@ -245,7 +247,7 @@ void xen_netback_notify(struct xen_netback *n)
 		return;
 	}
 	RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&n->tx, tx_notify);
-	notify_frontend(n, tx_notify, false);
+	notify_frontend(n, "tx", n->tx.rsp_prod_pvt, tx_notify);
 	xen_netback_receive(n);         /* new rx buffers, maybe */
 }
 
