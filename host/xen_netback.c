@@ -226,16 +226,19 @@ bool xen_netback_receive(struct xen_netback *n)
 	RING_IDX before = n->rx.sring->rsp_prod;
 
 	RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&n->rx, notify);
-	notify_frontend(n, "rx", n->rx.rsp_prod_pvt, notify || n->rx.rsp_prod_pvt != before);
+	if (n->rx.rsp_prod_pvt != before)
+		notify_frontend(n, "rx", n->rx.rsp_prod_pvt, true);
 	return starved;
 }
 
 void xen_netback_notify(struct xen_netback *n)
 {
 	int tx_notify, more;
+	RING_IDX before;
 
 	if (!n->connected)
 		return;
+	before = n->tx.rsp_prod_pvt;
 	n->stats.notifications++;
 	if (!take_tx(n)) {
 		broken_ring(n);
@@ -247,7 +250,8 @@ void xen_netback_notify(struct xen_netback *n)
 		return;
 	}
 	RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&n->tx, tx_notify);
-	notify_frontend(n, "tx", n->tx.rsp_prod_pvt, tx_notify);
+	if (n->tx.rsp_prod_pvt != before)
+		notify_frontend(n, "tx", n->tx.rsp_prod_pvt, tx_notify);
 	xen_netback_receive(n);         /* new rx buffers, maybe */
 }
 
