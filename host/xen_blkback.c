@@ -142,8 +142,7 @@ static int16_t do_rw(struct xen_blkback *b, const struct blk_request *r)
 			goto out;
 		sectors += s->last_sect - s->first_sect + 1u;
 	}
-	if (r->sector > b->image.sectors || !disk_image_range_ok(&b->image, r->sector,
-								 sectors * SECTOR_SIZE))
+	if (!disk_image_range_ok(&b->image, r->sector, sectors * SECTOR_SIZE))
 		goto out;
 	uint64_t offset = r->sector * SECTOR_SIZE;
 
