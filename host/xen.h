@@ -16,7 +16,12 @@
  *     vCPU out of KVM_RUN when the guest's single-shot timer is due;
  *   - the console backend: the ring to our stdout, stdin into the ring;
  *   - xenstored: the store (host/xenstore.c) served on the guest's ring
- *     page (host/xenstore_ring.c) whenever the guest notifies its port.
+ *     page (host/xenstore_ring.c) whenever the guest notifies its port;
+ *   - dom0's block and network backends (--xen-blk, --xen-net:
+ *     host/xen_blkback.c, host/xen_netback.c): their handshakes after the
+ *     guest's store requests, their rings when the guest notifies them, and
+ *     frames for the guest when a watcher thread (host/fd_watch.c) signals
+ *     that one waits.
  */
 #ifndef PVKIT_HOST_XEN_H
 #define PVKIT_HOST_XEN_H
