@@ -59,15 +59,11 @@ static const char *operation_name(uint8_t op)
 	}
 }
 
-/* Takes a page through a grant, counted and traced. */
+/* Takes a page through a grant, counted. */
 static bool take_grant(struct xen_blkback *b, grant_ref_t ref, bool write, struct xen_grant *g)
 {
-	int16_t status = xen_gnttab_acquire(b->gnttab, ref, XEN_HOST_DOM0, write, g);
-
 	b->stats.grants++;
-	TRACE("xen blkback: grant ref %u %s: %s", ref, write ? "writable" : "read-only",
-	      xen_gnttab_status_name(status));
-	return status == GNTST_okay;
+	return xen_xenbus_take_grant(&b->bus, b->gnttab, ref, write, g);
 }
 
 /* ---- requests -------------------------------------------------------------------- */

@@ -17,15 +17,11 @@
 
 #define PAGE_SIZE       XEN_GNTTAB_PAGE_SIZE
 
-/* A page through a grant, counted and traced. */
+/* A page through a grant, counted. */
 static bool use_grant(struct xen_netback *n, grant_ref_t ref, bool write, struct xen_grant *g)
 {
-	int16_t status = xen_gnttab_acquire(n->gnttab, ref, XEN_HOST_DOM0, write, g);
-
 	n->stats.grants++;
-	TRACE("xen netback: grant ref %u %s: %s", ref, write ? "writable" : "read-only",
-	      xen_gnttab_status_name(status));
-	return status == GNTST_okay;
+	return xen_xenbus_take_grant(&n->bus, n->gnttab, ref, write, g);
 }
 
 /* The frontend's producer index on a ring, read once; false when more

@@ -57,6 +57,16 @@ int xen_xenbus_read_frontend_u64(struct xen_xenbus_device *dev, const char *node
 	return 0;
 }
 
+bool xen_xenbus_take_grant(struct xen_xenbus_device *dev, struct xen_gnttab *gnttab,
+			   grant_ref_t ref, bool write, struct xen_grant *g)
+{
+	int16_t status = xen_gnttab_acquire(gnttab, ref, XEN_HOST_DOM0, write, g);
+
+	TRACE("xen %s backend: grant ref %u %s: %s", dev->name, ref,
+	      write ? "writable" : "read-only", xen_gnttab_status_name(status));
+	return status == GNTST_okay;
+}
+
 void xen_xenbus_switch_state(struct xen_xenbus_device *dev, enum xenbus_state state)
 {
 	TRACE("xen xenbus: %s: %s -> %s", dev->backend, xen_xenbus_state_name(dev->state),
@@ -144,6 +154,7 @@ int xen_xenbus_create(struct xen_xenbus_device *dev, struct xenstore *store, con
 	*dev = (struct xen_xenbus_device){
 		.store = store, .state = XenbusStateInitialising, .ops = *ops,
 	};
+	snprintf(dev->name, sizeof(dev->name), "%s", type);
 	snprintf(dev->frontend, sizeof(dev->frontend), "/local/domain/%u/device/%s/%u",
 		 XEN_HOST_DOMID, type, id);
 	snprintf(dev->backend, sizeof(dev->backend), "/local/domain/%u/backend/%s/%u/%u",

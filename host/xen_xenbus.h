@@ -29,6 +29,7 @@
 #include <stdint.h>
 
 #include "host/xen_abi.h"
+#include "host/xen_gnttab.h"
 #include "host/xenstore.h"
 
 #include <xen/io/xenbus.h>
@@ -53,6 +54,7 @@ struct xen_xenbus_device {
 	struct xenstore_conn *watcher;          /* dom0's connection, for the watch */
 	char frontend[XEN_XENBUS_PATH_MAX];     /* /local/domain/D/device/TYPE/ID */
 	char backend[XEN_XENBUS_PATH_MAX];      /* /local/domain/0/backend/TYPE/D/ID */
+	char name[8];                           /* "vbd", "vif": for --trace */
 	enum xenbus_state state;                /* the backend's, as last written */
 	bool frontend_changed;                  /* the watch fired since the last poll */
 	struct xen_xenbus_ops ops;
@@ -76,6 +78,12 @@ int xen_xenbus_write(struct xen_xenbus_device *dev, enum xen_xenbus_side side,
  * 0, -ENOENT, or -EINVAL (not a number, or too large). */
 int xen_xenbus_read_frontend_u64(struct xen_xenbus_device *dev, const char *node, uint64_t max,
 				 uint64_t *value);
+
+/* A page the frontend granted to dom0, for reading or writing, through
+ * the grant-table model (which checks the ref, the domain and the
+ * access); traced.  False when refused. */
+bool xen_xenbus_take_grant(struct xen_xenbus_device *dev, struct xen_gnttab *gnttab,
+			   grant_ref_t ref, bool write, struct xen_grant *g);
 
 /* The backend's own state, written to the store and noted. */
 void xen_xenbus_switch_state(struct xen_xenbus_device *dev, enum xenbus_state state);
