@@ -232,6 +232,23 @@ static void add_pci_functions(struct machine *m)
 	}
 }
 
+/* --xen-net: the card's MAC is mac= or, as xl picks them, one in Xen's
+ * range 00:16:3e. */
+static bool add_xen_net(struct machine *m)
+{
+	const struct virtio_option *o = &m->opts->xen_net;
+	const struct packet_link_params link = options_packet_link(o);
+	uint8_t mac[XEN_NETBACK_MAC_LEN] = { 0x00, 0x16, 0x3e, 0x00, 0x00, 0x01 };
+	char why[256];
+
+	if (o->mac_set)
+		memcpy(mac, o->mac, sizeof(mac));
+	if (xen_host_add_net(&m->xen, &link, mac, why, sizeof(why)))
+		return true;
+	snprintf(m->err, ERR_LEN, "--xen-net: %s", why);
+	return false;
+}
+
 /* --xen: the debug-exit port and the hypercall port; the console is the
  * PV ring, served by host/xen.c. */
 static int add_xen_devices(struct machine *m)
@@ -239,6 +256,10 @@ static int add_xen_devices(struct machine *m)
 	struct io_region debug_exit = debug_exit_io_region(&m->stop), hypercall;
 
 	if (!xen_host_init(&m->xen, &m->vm, &m->console, -1, &m->stop, &m->stats, m->err, ERR_LEN))
+		return fail(m, EXIT_USAGE);
+	if (m->opts->xen_blk && !xen_host_add_blk(&m->xen, m->opts->xen_blk, m->err, ERR_LEN))
+		return fail(m, EXIT_USAGE);
+	if (m->opts->xen_net_set && !add_xen_net(m))
 		return fail(m, EXIT_USAGE);
 	hypercall = xen_host_io_region(&m->xen);
 	if (!add_port_region(m, &debug_exit) || !add_port_region(m, &hypercall))
@@ -323,6 +344,7 @@ static void tear_down(struct machine *m)
 	if (m->opts->stats) {
 		stats_print(&m->stats, stderr);
 		virtio_devices_print_stats(m->virtio, stderr);
+		xen_host_print_stats(&m->xen, stderr);
 	}
 	int rc = virtio_devices_sync(m->virtio);
 

@@ -36,6 +36,11 @@ const char options_usage[] =
 	"                       xenstore, and the PV console on stdin/stdout instead of\n"
 	"                       the UART (no devices: not with --disk or --virtio-*;\n"
 	"                       docs/pvkit-hv-xen.md)\n"
+	"      --xen-blk FILE   with --xen: a Xen disk (xvda) on a raw image file, served\n"
+	"                       by pvkit-hv's blkback to the guest's blkfront\n"
+	"      --xen-net udp=LOCALPORT:REMOTEHOST:REMOTEPORT[,mac=MAC] or tap=NAME[,mac=MAC]\n"
+	"                       with --xen: a Xen network card (vif 0) on the same frame\n"
+	"                       links as --virtio-net, served by pvkit-hv's netback\n"
 	"\n"
 	"virtio devices (up to 8; each may end in ,transport=mmio (the default) or\n"
 	",transport=pci, and a pci one in ,msix=off for INTx interrupts only; each\n"
@@ -148,6 +153,16 @@ static bool add_disk(struct options *out, const char *value, char *err, size_t e
 	if (value[0] == '\0')
 		return error_set(err, err_len, "--disk: empty file name");
 	out->disks[out->disk_count++] = value;
+	return true;
+}
+
+static bool set_xen_blk(struct options *out, const char *value, char *err, size_t err_len)
+{
+	if (out->xen_blk != NULL)
+		return error_set(err, err_len, "--xen-blk: one Xen disk at most (xvda)");
+	if (value[0] == '\0')
+		return error_set(err, err_len, "--xen-blk: empty file name");
+	out->xen_blk = value;
 	return true;
 }
 
@@ -309,15 +324,10 @@ static bool virtio_parameter(struct virtio_option *v, const char *item, size_t l
 /* A --virtio-* option: kind, and its value (NULL for a bare flag).  For
  * blk the first comma-separated item is the file; the rest (all of it for
  * the others) are key=value parameters. */
-static bool add_virtio(struct options *out, enum virtio_option_kind kind, const char *value,
-		       char *err, size_t err_len)
+/* Parses option `option`'s value (kind's parameters) into *v. */
+static bool parse_device(struct virtio_option *v, enum virtio_option_kind kind,
+			 const char *option, const char *value, char *err, size_t err_len)
 {
-	const char *option = virtio_option_names[kind];
-
-	if (out->virtio_count == OPTIONS_MAX_VIRTIO)
-		return error_set(err, err_len, "%s: at most %d virtio devices", option,
-				 OPTIONS_MAX_VIRTIO);
-	struct virtio_option *v = &out->virtio[out->virtio_count];
 	const char *p = value ? value : "";
 
 	memset(v, 0, sizeof(*v));
@@ -345,11 +355,49 @@ static bool add_virtio(struct options *out, enum virtio_option_kind kind, const 
 	if (kind == VIRTIO_OPTION_NET && v->remote_host[0] == '\0' && !v->net_tap)
 		return error_set(err, err_len, "%s: needs udp=LOCALPORT:REMOTEHOST:REMOTEPORT or "
 				 "tap=NAME", option);
+	return true;
+}
+
+static bool add_virtio(struct options *out, enum virtio_option_kind kind, const char *value,
+		       char *err, size_t err_len)
+{
+	const char *option = virtio_option_names[kind];
+
+	if (out->virtio_count == OPTIONS_MAX_VIRTIO)
+		return error_set(err, err_len, "%s: at most %d virtio devices", option,
+				 OPTIONS_MAX_VIRTIO);
+	if (!parse_device(&out->virtio[out->virtio_count], kind, option, value, err, err_len))
+		return false;
 	for (unsigned int i = 0; kind == VIRTIO_OPTION_CONSOLE && i < out->virtio_count; i++)
 		if (out->virtio[i].kind == VIRTIO_OPTION_CONSOLE)
 			return error_set(err, err_len, "%s: only one (it reads stdin)", option);
 	out->virtio_count++;
 	return true;
+}
+
+/* --xen-net: the parameters of --virtio-net but the virtio ones. */
+static bool set_xen_net(struct options *out, const char *value, char *err, size_t err_len)
+{
+	struct virtio_option *v = &out->xen_net;
+
+	if (out->xen_net_set)
+		return error_set(err, err_len, "--xen-net: one Xen network card at most (vif 0)");
+	if (!parse_device(v, VIRTIO_OPTION_NET, "--xen-net", value, err, err_len))
+		return false;
+	if (v->transport != VIRTIO_TRANSPORT_MMIO || v->no_msix || v->no_packed)
+		return error_set(err, err_len, "--xen-net: transport=, msix= and packed= are "
+				 "virtio's; a Xen card has none");
+	out->xen_net_set = true;
+	return true;
+}
+
+struct packet_link_params options_packet_link(const struct virtio_option *net)
+{
+	return (struct packet_link_params){
+		.kind = net->net_tap ? PACKET_LINK_TAP : PACKET_LINK_UDP,
+		.local_port = net->local_port, .remote_host = net->remote_host,
+		.remote_port = net->remote_port, .tap_name = net->tap_name,
+	};
 }
 
 static bool add_virtio_blk(struct options *out, const char *value, char *err, size_t err_len)
@@ -425,6 +473,8 @@ static const struct valued_option valued_options[] = {
 	{ "--timeout", NULL, set_timeout },
 	{ "--virtio-blk", NULL, add_virtio_blk },
 	{ "--virtio-net", NULL, add_virtio_net },
+	{ "--xen-blk", NULL, set_xen_blk },
+	{ "--xen-net", NULL, set_xen_net },
 };
 
 /* If arg is a valued option ("--mem", "--mem=64M", "-m"), applies it, taking
@@ -513,6 +563,12 @@ bool options_parse(int argc, char *const argv[], struct options *out,
 	/* A PVH domain on Xen has no emulated devices to attach them to. */
 	if (out->xen && (out->disk_count > 0 || out->virtio_count > 0))
 		return error_set(err, err_len, "--xen: a Xen PVH guest has no emulated devices "
-				 "(no --disk, no --virtio-*)");
+				 "(no --disk, no --virtio-*; its disk is --xen-blk)");
+	if (!out->xen && out->xen_blk != NULL)
+		return error_set(err, err_len, "--xen-blk: only with --xen (a Xen disk needs "
+				 "Xen's blkfront in the guest)");
+	if (!out->xen && out->xen_net_set)
+		return error_set(err, err_len, "--xen-net: only with --xen (a Xen network card "
+				 "needs Xen's netfront in the guest)");
 	return true;
 }

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "host/layout.h"
+#include "host/packet_link.h"
 
 #define OPTIONS_MAX_DISKS       4
 #define OPTIONS_TIMEOUT_MAX     (7 * 24 * 3600u)        /* a week */
@@ -64,11 +65,18 @@ struct options {
 	bool trace;
 	bool stats;
 	bool xen;                               /* --xen: pvkit-hv plays Xen (host/xen.c) */
+	const char *xen_blk;                    /* --xen-blk: the image, or NULL */
+	bool xen_net_set;                       /* --xen-net given: */
+	struct virtio_option xen_net;           /* ...its udp=/tap= and mac= */
 	unsigned int timeout_seconds;           /* 0: no timeout */
 	struct virtio_option virtio[OPTIONS_MAX_VIRTIO];
 	unsigned int virtio_count;
 	char cmdline[LAYOUT_CMDLINE_SIZE];      /* words after "--", joined by spaces */
 };
+
+/* Where a --virtio-net or --xen-net option's frames go (host/packet_link.h);
+ * the strings point into the option. */
+struct packet_link_params options_packet_link(const struct virtio_option *net);
 
 /* Fills *out from argv (argv[0] is the program name).  On a mistake returns
  * false with a one-line message in err. */

@@ -18,16 +18,14 @@
 #define _GNU_SOURCE
 #include <endian.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <linux/virtio_blk.h>
 #include <linux/virtio_ids.h>
 
+#include "host/disk_image.h"
 #include "host/error.h"
 #include "host/trace.h"
 #include "host/virtio_blk.h"
@@ -37,9 +35,7 @@
 
 struct virtio_blk {
 	struct virtio_device dev;       /* first: dev->backend points back here */
-	int fd;
-	bool read_only;
-	uint64_t sectors;
+	struct disk_image image;
 	char serial[VIRTIO_BLK_ID_BYTES];
 };
 
@@ -48,11 +44,11 @@ static struct virtio_blk *blk_of(struct virtio_device *dev)
 	return dev->backend;
 }
 
-/* Moves len bytes between the file at file_offset and the chain's
+/* Moves len bytes between the image at file_offset and the chain's
  * writable (to_file false) or readable (to_file true) bytes from
  * chain_offset, segment by segment; 0 or -errno. */
-static int transfer(int fd, const struct vq_chain *chain, bool to_file, uint64_t chain_offset,
-		    uint64_t file_offset, uint64_t len)
+static int transfer(const struct disk_image *img, const struct vq_chain *chain, bool to_file,
+		    uint64_t chain_offset, uint64_t file_offset, uint64_t len)
 {
 	unsigned int first = to_file ? 0 : chain->readable;
 	unsigned int end = to_file ? chain->readable : chain->count;
@@ -66,19 +62,11 @@ static int transfer(int fd, const struct vq_chain *chain, bool to_file, uint64_t
 		}
 		uint64_t n = s->len - chain_offset < len ? s->len - chain_offset : len;
 		uint8_t *p = s->host + chain_offset;
+		int rc = to_file ? disk_image_write(img, p, n, file_offset)
+				 : disk_image_read(img, p, n, file_offset);
 
-		for (uint64_t done = 0; done < n;) {
-			ssize_t r = to_file ? pwrite(fd, p + done, n - done, (off_t)(file_offset + done))
-					    : pread(fd, p + done, n - done, (off_t)(file_offset + done));
-
-			if (r < 0 && errno == EINTR)
-				continue;
-			if (r < 0)
-				return -errno;
-			if (r == 0)
-				return -EIO;    /* the file shrank under us */
-			done += (uint64_t)r;
-		}
+		if (rc < 0)
+			return rc;
 		file_offset += n;
 		len -= n;
 		chain_offset = 0;
@@ -86,25 +74,18 @@ static int transfer(int fd, const struct vq_chain *chain, bool to_file, uint64_t
 	return len == 0 ? 0 : -EIO;
 }
 
-/* Whole sectors, and sector .. sector + bytes/512 inside the disk. */
-static bool range_ok(const struct virtio_blk *blk, uint64_t sector, uint64_t bytes)
-{
-	return bytes % VIRTIO_BLK_SECTOR_SIZE == 0 && sector <= blk->sectors &&
-	       bytes / VIRTIO_BLK_SECTOR_SIZE <= blk->sectors - sector;
-}
-
 static uint8_t do_read(struct virtio_blk *blk, const struct vq_chain *chain, uint64_t sector,
 		       uint64_t bytes)
 {
-	if (!range_ok(blk, sector, bytes)) {
+	if (!disk_image_range_ok(&blk->image, sector, bytes)) {
 		/* A disk answers this with an error, as a real one would: it is
 		 * not a broken driver, so it goes to --trace, not stderr. */
 		TRACE("%s: read of %" PRIu64 " bytes at sector %" PRIu64 " is not whole sectors "
 		      "inside the disk (%" PRIu64 " sectors): I/O error", blk->dev.name, bytes,
-		      sector, blk->sectors);
+		      sector, blk->image.sectors);
 		return VIRTIO_BLK_S_IOERR;
 	}
-	int rc = transfer(blk->fd, chain, false, 0, sector * VIRTIO_BLK_SECTOR_SIZE, bytes);
+	int rc = transfer(&blk->image, chain, false, 0, sector * VIRTIO_BLK_SECTOR_SIZE, bytes);
 
 	return rc == 0 ? VIRTIO_BLK_S_OK : VIRTIO_BLK_S_IOERR;
 }
@@ -112,15 +93,15 @@ static uint8_t do_read(struct virtio_blk *blk, const struct vq_chain *chain, uin
 static uint8_t do_write(struct virtio_blk *blk, const struct vq_chain *chain, uint64_t sector,
 			uint64_t bytes)
 {
-	if (blk->read_only)
+	if (blk->image.read_only)
 		return VIRTIO_BLK_S_IOERR;
-	if (!range_ok(blk, sector, bytes)) {
+	if (!disk_image_range_ok(&blk->image, sector, bytes)) {
 		TRACE("%s: write of %" PRIu64 " bytes at sector %" PRIu64 " is not whole sectors "
 		      "inside the disk (%" PRIu64 " sectors): I/O error", blk->dev.name, bytes,
-		      sector, blk->sectors);
+		      sector, blk->image.sectors);
 		return VIRTIO_BLK_S_IOERR;
 	}
-	int rc = transfer(blk->fd, chain, true, HEADER_SIZE, sector * VIRTIO_BLK_SECTOR_SIZE,
+	int rc = transfer(&blk->image, chain, true, HEADER_SIZE, sector * VIRTIO_BLK_SECTOR_SIZE,
 			  bytes);
 
 	return rc == 0 ? VIRTIO_BLK_S_OK : VIRTIO_BLK_S_IOERR;
@@ -170,8 +151,8 @@ static uint32_t handle_request(struct virtio_device *dev, struct virtqueue *vq,
 			status = do_write(blk, chain, sector, chain->readable_bytes - HEADER_SIZE);
 			break;
 		case VIRTIO_BLK_T_FLUSH:
-			status = blk->read_only || fdatasync(blk->fd) == 0 ? VIRTIO_BLK_S_OK
-									   : VIRTIO_BLK_S_IOERR;
+			status = disk_image_flush(&blk->image) == 0 ? VIRTIO_BLK_S_OK
+								    : VIRTIO_BLK_S_IOERR;
 			break;
 		case VIRTIO_BLK_T_GET_ID:
 			reply = vq_chain_write(chain, 0, blk->serial,
@@ -201,8 +182,7 @@ static void destroy(struct virtio_device *dev)
 {
 	struct virtio_blk *blk = blk_of(dev);
 
-	if (blk->fd >= 0)
-		close(blk->fd);
+	disk_image_close(&blk->image);
 	free(blk);
 }
 
@@ -223,63 +203,32 @@ static void put_le64(uint8_t *p, uint64_t v)
 	memcpy(p, &v, sizeof(v));
 }
 
-/* Opens read-write, or read-only when writing is not allowed. */
-static int open_image(const char *path, bool *read_only)
-{
-	int fd = open(path, O_RDWR | O_CLOEXEC);
-
-	*read_only = false;
-	if (fd < 0 && (errno == EACCES || errno == EPERM || errno == EROFS)) {
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		*read_only = true;
-	}
-	return fd;
-}
-
-/* A regular file of at least one sector (a shorter tail is not exposed). */
-static bool image_usable(int fd, const char *path, struct stat *st, char *err, size_t err_len)
-{
-	if (fd < 0 || fstat(fd, st) < 0)
-		return error_set(err, err_len, "%s: %s", path, strerror(errno));
-	if (!S_ISREG(st->st_mode))
-		return error_set(err, err_len, "%s: not a regular file", path);
-	if (st->st_size < VIRTIO_BLK_SECTOR_SIZE)
-		return error_set(err, err_len, "%s: smaller than one %d-byte sector", path,
-				 VIRTIO_BLK_SECTOR_SIZE);
-	return true;
-}
-
 struct virtio_device *virtio_blk_create(const char *path, unsigned int index,
 					char *err, size_t err_len)
 {
 	static const char *const queue_names[] = { "requestq" };
 	struct virtio_blk *blk = calloc(1, sizeof(*blk));
-	struct stat st;
 	char name[VIRTIO_NAME_MAX];
 
 	if (blk == NULL) {
 		error_set(err, err_len, "out of memory");
 		return NULL;
 	}
-	blk->fd = open_image(path, &blk->read_only);
-	if (!image_usable(blk->fd, path, &st, err, err_len)) {
-		if (blk->fd >= 0)
-			close(blk->fd);
+	if (!disk_image_open(&blk->image, path, err, err_len)) {
 		free(blk);
 		return NULL;
 	}
-	blk->sectors = (uint64_t)st.st_size / VIRTIO_BLK_SECTOR_SIZE;
 	snprintf(blk->serial, sizeof(blk->serial), "pvkit-vblk%u", index);
 
 	uint64_t features = (1ull << VIRTIO_BLK_F_FLUSH) | (1ull << VIRTIO_BLK_F_SEG_MAX) |
 			    (1ull << VIRTIO_BLK_F_BLK_SIZE);
 
-	if (blk->read_only)
+	if (blk->image.read_only)
 		features |= 1ull << VIRTIO_BLK_F_RO;
 	snprintf(name, sizeof(name), "virtio-blk%u", index);
 	virtio_device_init(&blk->dev, name, VIRTIO_ID_BLOCK, features, 1, queue_names,
 			   VIRTIO_BLK_QUEUE_SIZE, &blk_ops, blk);
-	put_le64(blk->dev.config + offsetof(struct virtio_blk_config, capacity), blk->sectors);
+	put_le64(blk->dev.config + offsetof(struct virtio_blk_config, capacity), blk->image.sectors);
 	put_le32(blk->dev.config + offsetof(struct virtio_blk_config, seg_max), VIRTIO_BLK_SEG_MAX);
 	put_le32(blk->dev.config + offsetof(struct virtio_blk_config, blk_size),
 		 VIRTIO_BLK_SECTOR_SIZE);
@@ -289,9 +238,5 @@ struct virtio_device *virtio_blk_create(const char *path, unsigned int index,
 
 int virtio_blk_sync(struct virtio_device *dev)
 {
-	struct virtio_blk *blk = blk_of(dev);
-
-	if (blk->read_only)
-		return 0;
-	return fsync(blk->fd) == 0 ? 0 : -errno;
+	return disk_image_sync(&blk_of(dev)->image);
 }

@@ -15,9 +15,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "host/disk_image.h"
 #include "host/virtio.h"
 
-#define VIRTIO_BLK_SECTOR_SIZE  512     /* capacity and sector numbers count these */
+#define VIRTIO_BLK_SECTOR_SIZE  DISK_IMAGE_SECTOR_SIZE  /* capacity and sector numbers count these */
 #define VIRTIO_BLK_QUEUE_SIZE   VIRTQUEUE_MAX_SIZE
 /* Data segments per request we accept: the chain limit minus the header
  * and the status byte (told to the driver as seg_max). */

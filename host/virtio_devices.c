@@ -116,11 +116,7 @@ bool virtio_devices_cmdline(const struct options *opts, char *cmdline, size_t si
 static struct virtio_device *create_net(const struct virtio_option *o, unsigned int index,
 					char *err, size_t err_len)
 {
-	struct virtio_net_params params = {
-		.backend = o->net_tap ? VIRTIO_NET_TAP : VIRTIO_NET_UDP,
-		.local_port = o->local_port, .remote_host = o->remote_host,
-		.remote_port = o->remote_port, .tap_name = o->tap_name, .mac = DEFAULT_MAC,
-	};
+	struct virtio_net_params params = { .link = options_packet_link(o), .mac = DEFAULT_MAC };
 
 	if (o->mac_set)
 		memcpy(params.mac, o->mac, sizeof(params.mac));

@@ -32,6 +32,7 @@
 #include <linux/virtio_net.h>
 
 #include "host/error.h"
+#include "host/packet_link.h"
 #include "host/trace.h"
 #include "host/virtio_net.h"
 
@@ -40,9 +41,7 @@
 
 struct virtio_net {
 	struct virtio_device dev;
-	int fd;
-	struct sockaddr_storage remote; /* udp: where frames go; tap: unused */
-	socklen_t remote_len;
+	struct packet_link link;
 	uint64_t rx_frames, tx_frames, rx_dropped;
 	uint8_t frame[VIRTIO_NET_FRAME_MAX];
 };
@@ -68,10 +67,7 @@ static uint32_t transmit(struct virtio_device *dev, struct virtqueue *vq, struct
 	}
 	size_t len = vq_chain_read(chain, HEADER_SIZE, net->frame,
 				   chain->readable_bytes - HEADER_SIZE);
-	ssize_t n = net->remote_len > 0 ?
-		sendto(net->fd, net->frame, len, 0, (struct sockaddr *)&net->remote,
-		       net->remote_len) :
-		write(net->fd, net->frame, len);
+	ssize_t n = packet_link_send(&net->link, net->frame, len);
 
 	/* A peer that is not listening (ECONNREFUSED) or a full queue loses
 	 * the frame, as a cable would: not the guest's fault. */
@@ -87,7 +83,7 @@ static bool receive_one(struct virtio_net *net)
 {
 	struct virtio_device *dev = &net->dev;
 	struct virtio_net_hdr_v1 header = { .num_buffers = htole16(1) };
-	ssize_t n = read(net->fd, net->frame, sizeof(net->frame));
+	ssize_t n = packet_link_receive(&net->link, net->frame, sizeof(net->frame));
 
 	if (n < 0)
 		return false;           /* EAGAIN: nothing more; other errors: try later */
@@ -142,8 +138,7 @@ static void destroy(struct virtio_device *dev)
 {
 	struct virtio_net *net = net_of(dev);
 
-	if (net->fd >= 0)
-		close(net->fd);
+	packet_link_close(&net->link);
 	free(net);
 }
 
@@ -171,7 +166,7 @@ struct virtio_device *virtio_net_create_on_fd(int fd, const uint8_t mac[VIRTIO_N
 	virtio_device_init(&net->dev, name, VIRTIO_ID_NET,
 			   (1ull << VIRTIO_NET_F_MAC) | (1ull << VIRTIO_NET_F_STATUS), 2,
 			   queue_names, VIRTIO_NET_QUEUE_SIZE, &net_ops, net);
-	net->fd = fd;
+	packet_link_on_fd(&net->link, fd);
 	net->dev.backend_fd = fd;
 	memcpy(net->dev.config + offsetof(struct virtio_net_config, mac), mac,
 	       VIRTIO_NET_MAC_LEN);
@@ -181,85 +176,20 @@ struct virtio_device *virtio_net_create_on_fd(int fd, const uint8_t mac[VIRTIO_N
 	return &net->dev;
 }
 
-static bool is_loopback(const struct sockaddr_in *a)
-{
-	return (ntohl(a->sin_addr.s_addr) >> 24) == 127;
-}
-
-/* The UDP socket: bound to LOCALPORT, frames sent to REMOTEHOST:REMOTEPORT. */
-static int open_udp(const struct virtio_net_params *p, struct sockaddr_storage *remote,
-		    socklen_t *remote_len, char *err, size_t err_len)
-{
-	struct addrinfo hints = { .ai_family = AF_INET, .ai_socktype = SOCK_DGRAM };
-	struct addrinfo *found = NULL;
-	char port[8];
-
-	snprintf(port, sizeof(port), "%u", p->remote_port);
-	int rc = getaddrinfo(p->remote_host, port, &hints, &found);
-
-	if (rc != 0) {
-		error_set(err, err_len, "udp: remote host '%s': %s", p->remote_host,
-			  gai_strerror(rc));
-		return -1;
-	}
-	memcpy(remote, found->ai_addr, found->ai_addrlen);
-	*remote_len = found->ai_addrlen;
-	freeaddrinfo(found);
-
-	struct sockaddr_in local = {
-		.sin_family = AF_INET, .sin_port = htons(p->local_port),
-		.sin_addr.s_addr = htonl(is_loopback((struct sockaddr_in *)remote) ?
-					 INADDR_LOOPBACK : INADDR_ANY),
-	};
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-
-	if (fd < 0 || bind(fd, (struct sockaddr *)&local, sizeof(local)) < 0) {
-		error_set(err, err_len, "udp: cannot bind local port %u: %s", p->local_port,
-			  strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-static int open_tap(const char *name, char *err, size_t err_len)
-{
-	struct ifreq ifr = { .ifr_flags = IFF_TAP | IFF_NO_PI };
-	int fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
-
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
-	if (fd < 0 || ioctl(fd, TUNSETIFF, &ifr) < 0) {
-		error_set(err, err_len, "tap: cannot create TAP interface '%s': %s%s", name,
-			  strerror(errno), errno == EPERM ? " (needs CAP_NET_ADMIN; use udp= "
-			  "instead without privileges)" : "");
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	return fd;
-}
-
 struct virtio_device *virtio_net_create(const struct virtio_net_params *params,
 					unsigned int index, char *err, size_t err_len)
 {
-	struct sockaddr_storage remote = { 0 };
-	socklen_t remote_len = 0;
-	int fd = params->backend == VIRTIO_NET_UDP ?
-		open_udp(params, &remote, &remote_len, err, err_len) :
-		open_tap(params->tap_name, err, err_len);
+	struct packet_link link;
 
-	if (fd < 0)
+	if (!packet_link_open(&link, &params->link, err, err_len))
 		return NULL;
-	struct virtio_device *dev = virtio_net_create_on_fd(fd, params->mac, index, err, err_len);
+	struct virtio_device *dev = virtio_net_create_on_fd(link.fd, params->mac, index, err,
+							    err_len);
 
 	if (dev == NULL) {
-		close(fd);
+		packet_link_close(&link);
 		return NULL;
 	}
-	struct virtio_net *net = net_of(dev);
-
-	net->remote = remote;
-	net->remote_len = remote_len;
+	net_of(dev)->link = link;       /* with the udp peer's address */
 	return dev;
 }

@@ -12,15 +12,8 @@
  * header, then the frame; the driver must post buffers of at least
  * 12 + 1514 bytes (the spec's rule without MRG_RXBUF).
  *
- * Backends:
- *   udp  one UDP socket; every Ethernet frame is one datagram, no header
- *        added: the encapsulation of QEMU's "-netdev socket,udp=...".
- *        Frames go to REMOTEHOST:REMOTEPORT; frames are taken from any
- *        sender to LOCALPORT.  No privileges needed.  The socket is bound
- *        to 127.0.0.1 when the remote host is a loopback address, to all
- *        addresses otherwise.
- *   tap  a Linux TAP interface (needs CAP_NET_ADMIN and /dev/net/tun);
- *        configure and bring it up with ip(8).
+ * Backends: a UDP socket (QEMU's "-netdev socket,udp=..." encapsulation)
+ * or a TAP interface, host/packet_link.h.
  */
 #ifndef PVKIT_HOST_VIRTIO_NET_H
 #define PVKIT_HOST_VIRTIO_NET_H
@@ -29,22 +22,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "host/packet_link.h"
 #include "host/virtio.h"
 
 #define VIRTIO_NET_QUEUE_SIZE   256
 #define VIRTIO_NET_RECEIVEQ     0
 #define VIRTIO_NET_TRANSMITQ    1
-#define VIRTIO_NET_FRAME_MAX    65536   /* the largest datagram or TAP frame we carry */
+#define VIRTIO_NET_FRAME_MAX    PACKET_LINK_FRAME_MAX
 #define VIRTIO_NET_MAC_LEN      6
 
-enum virtio_net_backend { VIRTIO_NET_UDP, VIRTIO_NET_TAP };
-
 struct virtio_net_params {
-	enum virtio_net_backend backend;
-	uint16_t local_port;            /* udp */
-	const char *remote_host;        /* udp */
-	uint16_t remote_port;           /* udp */
-	const char *tap_name;           /* tap */
+	struct packet_link_params link;         /* host/packet_link.h */
 	uint8_t mac[VIRTIO_NET_MAC_LEN];
 };
 

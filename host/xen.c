@@ -132,12 +132,39 @@ static void deliver_upcall(struct xen_host *x)
 	vm_signal_msi(x->vm, MSI_ADDRESS_APIC0, d->callback_vector);
 }
 
+/* ---- frames for the guest's netfront ----------------------------------------- */
+
+/* The watcher thread: a frame is waiting; the vCPU thread takes it
+ * between two runs (SIGALRM makes KVM_RUN return, host/signals.c). */
+static void on_frame_waiting(void *opaque)
+{
+	struct xen_host *x = opaque;
+
+	__atomic_store_n(&x->net_rx_ready, true, __ATOMIC_RELAXED);
+	pthread_kill(x->vcpu_thread, SIGALRM);
+}
+
+/* Frames for the guest: taken while it has buffers posted; the watcher
+ * watches again once none wait (or when the guest posts buffers). */
+static void receive_frames(struct xen_host *x)
+{
+	__atomic_store_n(&x->net_rx_ready, false, __ATOMIC_RELAXED);
+	if (!xen_netback_receive(&x->net))
+		fd_watch_rearm(&x->net_watch);
+}
+
+/* ---- the timer's event -------------------------------------------------------- */
+
 /* Due by the host's clock: the fresh pair then gives the guest a clock
  * at or past the deadline too (publish_time), so it is never early. */
 void xen_host_between_runs(struct xen_host *x)
 {
 	struct xen_domain *d = &x->domain;
 
+	if (x->has_net && __atomic_load_n(&x->net_rx_ready, __ATOMIC_RELAXED)) {
+		receive_frames(x);
+		deliver_upcall(x);
+	}
 	if (!d->timer_armed || stats_now_ns() < x->timer_host_ns)
 		return;
 	publish_time(x);
@@ -260,6 +287,49 @@ static void serve_xenstore(struct xen_host *x, evtchn_port_t port)
 		xen_events_set_pending(&x->domain.events, port);
 }
 
+/*
+ * The backends' handshakes run after the guest's store requests (a watch
+ * told them the frontend's state changed); what they write fires the
+ * guest's own watches, whose events then go out on its ring at once.
+ */
+static void serve_xenstore_and_backends(struct xen_host *x)
+{
+	serve_xenstore(x, x->store_port);
+	bool changed = x->has_blk && xen_blkback_poll_xenbus(&x->blk);
+
+	changed |= x->has_net && xen_netback_poll_xenbus(&x->net);
+	if (changed)
+		serve_xenstore(x, x->store_port);
+}
+
+/* The frontend's event: its requests.  A broken ring makes the backend
+ * say Closing in the store, which the guest may be watching. */
+static void serve_blkback(struct xen_host *x)
+{
+	enum xenbus_state before = x->blk.bus.state;
+	uint64_t start = x->stats->enabled ? stats_now_ns() : 0;
+
+	xen_blkback_notify(&x->blk);
+	if (x->blk.bus.state != before)
+		serve_xenstore(x, x->store_port);
+	if (x->stats->enabled)
+		stats_add_device(x->stats, "xen-blkback", stats_now_ns() - start);
+}
+
+/* The frontend's event: its tx requests, new rx buffers. */
+static void serve_netback(struct xen_host *x)
+{
+	enum xenbus_state before = x->net.bus.state;
+	uint64_t start = x->stats->enabled ? stats_now_ns() : 0;
+
+	xen_netback_notify(&x->net);
+	receive_frames(x);
+	if (x->net.bus.state != before)
+		serve_xenstore(x, x->store_port);
+	if (x->stats->enabled)
+		stats_add_device(x->stats, "xen-netback", stats_now_ns() - start);
+}
+
 static void on_backend_notify(void *opaque, int backend, evtchn_port_t port)
 {
 	struct xen_host *x = opaque;
@@ -267,7 +337,11 @@ static void on_backend_notify(void *opaque, int backend, evtchn_port_t port)
 	if (backend == XEN_BACKEND_CONSOLE)
 		serve_console(x, port);
 	else if (backend == XEN_BACKEND_XENSTORE)
-		serve_xenstore(x, port);
+		serve_xenstore_and_backends(x);
+	else if (backend == XEN_BACKEND_BLK && x->has_blk)
+		serve_blkback(x);
+	else if (backend == XEN_BACKEND_NET && x->has_net)
+		serve_netback(x);
 }
 
 static void feed_console_input(struct xen_host *x)
@@ -456,6 +530,10 @@ bool xen_host_start(struct xen_host *x, char *err, size_t err_len)
 	    !create_host_timer(x, err, err_len))
 		return false;
 	xen_time_scale(x->vm->tsc_khz * 1000ull, &x->time.mul, &x->time.shift);
+	x->vcpu_thread = pthread_self();        /* we run on the vCPU thread */
+	if (x->has_net && !fd_watch_start(&x->net_watch, x->net.link.fd, on_frame_waiting, x,
+					  err, err_len))
+		return false;
 	x->start_mono_ns = stats_now_ns();
 	x->time.tsc = vm_guest_tsc(x->vm);
 	x->time.system_ns = 0;
@@ -463,8 +541,55 @@ bool xen_host_start(struct xen_host *x, char *err, size_t err_len)
 	return true;
 }
 
+bool xen_host_add_blk(struct xen_host *x, const char *path, char *err, size_t err_len)
+{
+	x->has_blk = xen_blkback_create(&x->blk, path, x->store, &x->domain.gnttab,
+					&x->domain.events, XEN_BACKEND_BLK, err, err_len);
+	return x->has_blk;
+}
+
+bool xen_host_add_net(struct xen_host *x, const struct packet_link_params *params,
+		      const uint8_t mac[XEN_NETBACK_MAC_LEN], char *err, size_t err_len)
+{
+	struct packet_link link;
+
+	if (!packet_link_open(&link, params, err, err_len))
+		return false;
+	x->has_net = xen_netback_create(&x->net, &link, mac, x->store, &x->domain.gnttab,
+					&x->domain.events, XEN_BACKEND_NET, err, err_len);
+	return x->has_net;
+}
+
+void xen_host_print_stats(const struct xen_host *x, FILE *out)
+{
+	if (x->has_blk)
+		xen_blkback_print_stats(&x->blk, out);
+	if (x->has_net)
+		xen_netback_print_stats(&x->net, out);
+}
+
+/* The disk's writes are on the file when pvkit-hv exits, as for the
+ * other disks. */
+static void stop_backends(struct xen_host *x)
+{
+	if (x->has_net) {
+		if (x->net_watch.running)
+			fd_watch_stop(&x->net_watch);
+		xen_netback_destroy(&x->net);
+	}
+	if (!x->has_blk)
+		return;
+	int rc = xen_blkback_sync(&x->blk);
+
+	if (rc < 0)
+		fprintf(stderr, "pvkit-hv: syncing the --xen-blk image failed: %s\n", strerror(-rc));
+	xen_blkback_destroy(&x->blk);
+}
+
 void xen_host_stop(struct xen_host *x)
 {
+	if (x->initialised)
+		stop_backends(x);
 	if (x->timer_created)
 		timer_delete(x->timer);
 	x->timer_created = false;

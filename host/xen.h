@@ -16,7 +16,12 @@
  *     vCPU out of KVM_RUN when the guest's single-shot timer is due;
  *   - the console backend: the ring to our stdout, stdin into the ring;
  *   - xenstored: the store (host/xenstore.c) served on the guest's ring
- *     page (host/xenstore_ring.c) whenever the guest notifies its port.
+ *     page (host/xenstore_ring.c) whenever the guest notifies its port;
+ *   - dom0's block and network backends (--xen-blk, --xen-net:
+ *     host/xen_blkback.c, host/xen_netback.c): their handshakes after the
+ *     guest's store requests, their rings when the guest notifies them, and
+ *     frames for the guest when a watcher thread (host/fd_watch.c) signals
+ *     that one waits.
  */
 #ifndef PVKIT_HOST_XEN_H
 #define PVKIT_HOST_XEN_H
@@ -24,6 +29,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <time.h>
 
 #include "host/console.h"
@@ -31,7 +38,10 @@
 #include "host/stats.h"
 #include "host/stop.h"
 #include "host/vm.h"
+#include "host/fd_watch.h"
+#include "host/xen_blkback.h"
 #include "host/xen_domain.h"
+#include "host/xen_netback.h"
 #include "host/xenstore.h"
 #include "host/xenstore_ring.h"
 
@@ -57,6 +67,13 @@ struct xen_host {
 	struct xenstore_conn *store_conn;       /* the guest's connection */
 	struct xenstore_ring store_ring;        /* ...served on its ring page */
 	evtchn_port_t store_port;
+	bool has_blk;                   /* --xen-blk: the disk backend */
+	struct xen_blkback blk;
+	bool has_net;                   /* --xen-net: the network backend */
+	struct xen_netback net;
+	struct fd_watch net_watch;      /* frames for the guest kick the vCPU */
+	bool net_rx_ready;              /* set by the watcher, taken between runs */
+	pthread_t vcpu_thread;
 };
 
 /* Sets up the domain over the VM's RAM (vm_alloc_ram done) and its
@@ -64,6 +81,15 @@ struct xen_host {
  * a message, when out of memory. */
 bool xen_host_init(struct xen_host *x, struct vm *vm, struct console *console, int in_fd,
 		   struct stop_request *stop, struct stats *stats, char *err, size_t err_len);
+/* --xen-blk: a disk on the image at path, served by our blkback.  False
+ * with a message when the image is unusable. */
+bool xen_host_add_blk(struct xen_host *x, const char *path, char *err, size_t err_len);
+/* --xen-net: a network card on `link`, served by our netback.  False with
+ * a message when the store refuses. */
+bool xen_host_add_net(struct xen_host *x, const struct packet_link_params *link,
+		      const uint8_t mac[XEN_NETBACK_MAC_LEN], char *err, size_t err_len);
+/* The backends' counters, for --stats (also after xen_host_stop). */
+void xen_host_print_stats(const struct xen_host *x, FILE *out);
 /* The hypercall port, to add to the port bus. */
 struct io_region xen_host_io_region(struct xen_host *x);
 /* After vm_create: the MSR trap, the clock, the host timer. */

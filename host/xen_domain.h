@@ -38,6 +38,8 @@
 /* The backends pvkit-hv plays as dom0 (xen_events' `backend` numbers). */
 #define XEN_BACKEND_CONSOLE     0
 #define XEN_BACKEND_XENSTORE    1
+#define XEN_BACKEND_BLK         2       /* host/xen_blkback.c */
+#define XEN_BACKEND_NET         3       /* host/xen_netback.c */
 
 struct xen_domain_ops {
 	/* Xen system time now, as the guest's pvclock gives it. */

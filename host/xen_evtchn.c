@@ -130,6 +130,43 @@ evtchn_port_t xen_events_bind_backend(struct xen_events *ev, int backend)
 	return port;
 }
 
+/* The port, if it is interdomain-bound to `backend`. */
+static struct xen_port *backend_port(struct xen_events *ev, evtchn_port_t port, int backend)
+{
+	struct xen_port *p = valid_port(ev, port);
+
+	return p && p->state == XEN_PORT_INTERDOMAIN && p->backend == backend ? p : NULL;
+}
+
+long xen_events_bind_to_backend(struct xen_events *ev, evtchn_port_t port, int backend)
+{
+	struct xen_port *p = valid_port(ev, port);
+
+	if (!p || p->state != XEN_PORT_UNBOUND || p->remote_dom != XEN_HOST_DOM0)
+		return -XEN_EINVAL;
+	p->state = XEN_PORT_INTERDOMAIN;
+	p->remote_port = port;
+	p->backend = backend;
+	return 0;
+}
+
+void xen_events_unbind_backend(struct xen_events *ev, evtchn_port_t port, int backend)
+{
+	struct xen_port *p = backend_port(ev, port, backend);
+
+	if (p)
+		*p = (struct xen_port){ .state = XEN_PORT_UNBOUND, .remote_dom = XEN_HOST_DOM0,
+					 .backend = -1 };
+}
+
+bool xen_events_notify_frontend(struct xen_events *ev, evtchn_port_t port, int backend)
+{
+	if (!backend_port(ev, port, backend))
+		return false;
+	xen_events_set_pending(ev, port);
+	return true;
+}
+
 long xen_events_alloc_unbound(struct xen_events *ev, struct evtchn_alloc_unbound *op)
 {
 	if (!xen_is_self(op->dom))

@@ -67,6 +67,19 @@ void xen_events_move_shared_info(struct xen_events *ev, struct shared_info *page
  * console): returns the port, or 0 if none is free. */
 evtchn_port_t xen_events_bind_backend(struct xen_events *ev, int backend);
 
+/* A backend pvkit-hv plays (blkback, netback) binds the port a frontend
+ * allocated for dom0 (EVTCHNOP_alloc_unbound, remote_dom 0), as dom0's
+ * EVTCHNOP_bind_interdomain does: 0, or -XEN_EINVAL when the port is not
+ * an unbound one offered to dom0. */
+long xen_events_bind_to_backend(struct xen_events *ev, evtchn_port_t port, int backend);
+/* The backend lets go of it: the port goes back to unbound (to dom0), as
+ * a frontend's port does when dom0 closes its end; nothing when the
+ * frontend has closed or reused it meanwhile. */
+void xen_events_unbind_backend(struct xen_events *ev, evtchn_port_t port, int backend);
+/* The backend's notification: the port pending, if it is still bound to
+ * that backend; false otherwise (the frontend closed it). */
+bool xen_events_notify_frontend(struct xen_events *ev, evtchn_port_t port, int backend);
+
 /* The EVTCHNOP_* operations, on the guest's own structures (already copied
  * out of guest memory; results are written back into them). */
 long xen_events_alloc_unbound(struct xen_events *ev, struct evtchn_alloc_unbound *op);

@@ -25,7 +25,10 @@
 #   7. Xen, PV vs PVH, in one table with PV/PVH ratios: the same image as a PVH and
 #      as a PV domU on real Xen under QEMU TCG, each booted with bench=xen
 #      (pv/xen/xen_bench.c; and its entry-to-ready time), with bench=block on a
-#      blkfront disk and with echo= for net-peer --bench in dom0 (netfront).
+#      blkfront disk and with echo= for net-peer --bench in dom0 (netfront).  First,
+#      pvkit-hv's own devices side by side, one run each: ATA, virtio and Xen's split
+#      drivers (blkfront, netfront) on the same disk file and link, with the
+#      event-channel round trip and the grant copy (hv_devices_table).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -268,6 +271,7 @@ per_request_cell() {
 # disk_kind HOST: "DEVICE|what it is" for the disk HOST attaches (lib.sh, host_command).
 disk_kind() {
 	[[ $1 != xen-pv* ]] || { echo "xvda|Xen blkfront, dom0's blkback on a loop device"; return; }
+	[[ $1 != pvkit-hv-xen ]] || { echo "xvda|Xen blkfront, pvkit-hv's blkback"; return; }
 	case $(host_virtio "$1") in
 	mmio) echo "vda|virtio-blk, virtio-mmio" ;;
 	pci)  echo "vda|virtio-blk, virtio-pci (MSI-X)" ;;
@@ -553,6 +557,7 @@ xen_row_stats() {
 xen_section() {
 	local host kind row label name unit pvh pv XEN_VIF=0  # no vif but for netfront: it costs boot time
 	local -A XEN_LOGS=() XEN_NOTES=()
+	hv_devices_table
 	hv_xen_rows
 	for host in "${XEN_HOSTS[@]}"; do
 		if ! host_available "$host"; then
@@ -593,6 +598,85 @@ xen_section() {
 		echo "| $label | $(xen_cell "$pvh") | $(xen_cell "$pv") | $( [[ -n $pvh && -n $pv ]] && xen_ratio "${pv%% *}" "${pvh%% *}" || echo –) |"
 	done
 	echo
+}
+
+# pvkit-hv's own devices, one table (issue 5): bench=block on the same image as an ATA
+# disk (pvkit-hv), virtio-blk (pvkit-hv-mmio) and a Xen blkfront disk served by
+# pvkit-hv's blkback (pvkit-hv-xen); net-peer --bench against virtio-net and
+# netfront; bench=xen's event-channel round trip and grant copy.  One run each.
+HV_DEVICE_HOSTS=(pvkit-hv pvkit-hv-mmio pvkit-hv-xen)  # ATA, virtio, Xen PV
+
+# hv_disk_values HOST DISK: "seq-write seq-read rand-read" from one bench=block boot.
+hv_disk_values() {
+	local device what
+	IFS='|' read -r device what <<<"$(disk_kind "$1")"
+	progress "bench=block on $1: 1 run"
+	time_boots "$1" "pvkit: exit status 0" 1 "bench=block" "$2"
+	[[ -z $T_NOTE ]] || return 0
+	echo "$(bench_median seq-write "$device" KiB/s) $(bench_median seq-read "$device" KiB/s)" \
+		"$(bench_median rand-read "$device" IOPS)"
+}
+
+# hv_net_values HOST: "median-rtt-us echoes-per-s" from one echo boot with net-peer --bench.
+hv_net_values() {
+	local host=$1 seconds peer_log=$LOG_DIR/$1-hv-net-peer.log
+	seconds=$(net_echo_window "$host")
+	net_peer_start "$peer_log" "$LOG_DIR/$host-hv-net-peer.port" --bench --count 5 \
+		--bench-seconds "$NET_RATE_SECONDS" --wait "$(host_timeout "$host")" || return 0
+	progress "net on $host: echo=$seconds with net-peer --bench"
+	boot "$host" "echo=$seconds" "$LOG_DIR/$host-hv-net-echo.log" || true
+	net_peer_stop 3
+	echo "$(sed -n 's/^net-peer: bench: udp-rtt-us median \([0-9]*\) .*/\1/p' "$peer_log")" \
+		"$(sed -n 's/^net-peer: bench: udp-pps \([0-9]*\) .*/\1/p' "$peer_log")"
+}
+
+hv_devices_table() {
+	local disk=$LOG_DIR/bench-hv-devices.img host i log="" label
+	local -A d=() n=()
+	local labels=("sequential write, KiB/s" "sequential read, KiB/s" "random 4 KiB reads, IOPS")
+	echo "## pvkit-hv's devices side by side: emulated, virtio, Xen PV (one run each)"
+	echo
+	rm -f "$disk"
+	truncate -s 16M "$disk"
+	for host in "${HV_DEVICE_HOSTS[@]}"; do
+		host_available "$host" || continue
+		d[$host]=$(hv_disk_values "$host" "$disk")
+		[[ $host == pvkit-hv ]] || n[$host]=$(hv_net_values "$host")
+	done
+	if host_available pvkit-hv-xen; then
+		progress "bench=xen on pvkit-hv-xen: 1 run"
+		time_boots pvkit-hv-xen "pvkit: exit status 0" 1 "bench=xen"
+		[[ -n $T_NOTE ]] || log=${T_LOGS[0]}
+	fi
+	echo "The same 16 MiB image behind each disk (\`bench=block\`, as in the disk section), the"
+	echo "same UDP link behind each network card (\`echo=\` against \`net-peer --bench\`), all on"
+	echo "this machine's KVM; the last column divides the Xen PV number by the virtio one."
+	echo "Here guest ring-0 code is emulated: blkfront's copy of every byte into its granted"
+	echo "pages (a byte loop) is nearly all of its disk time, which virtio-blk does not pay"
+	echo "(docs/bench.md)."
+	echo
+	echo "| what | ATA (pvkit-hv) | virtio (pvkit-hv-mmio) | Xen PV (pvkit-hv-xen) | Xen/virtio |"
+	echo "|---|---:|---:|---:|---:|"
+	for i in 0 1 2; do
+		local -a ata virtio xen
+		read -r -a ata <<<"${d[pvkit-hv]:-}"
+		read -r -a virtio <<<"${d[pvkit-hv-mmio]:-}"
+		read -r -a xen <<<"${d[pvkit-hv-xen]:-}"
+		hv_row "${labels[$i]}" "${ata[$i]:-}" "${virtio[$i]:-}" "${xen[$i]:-}"
+	done
+	read -r -a virtio <<<"${n[pvkit-hv-mmio]:-}"
+	read -r -a xen <<<"${n[pvkit-hv-xen]:-}"
+	hv_row "UDP echo round trip, median µs" "" "${virtio[0]:-}" "${xen[0]:-}"
+	hv_row "UDP echoes/s, 16 in flight" "" "${virtio[1]:-}" "${xen[1]:-}"
+	for label in "event-channel loop-back round trip, ns|evtchn-pingpong" \
+		"grant copy of 4 KiB, ns|grant-copy" "null hypercall, ns|null-hypercall"; do
+		hv_row "${label%|*}" "" "" "$([[ -z $log ]] || xen_value "$log" "${label#*|}" ns/call)"
+	done
+	echo
+}
+
+hv_row() {              # LABEL ATA VIRTIO XEN: one row, dashes for what is missing
+	echo "| $1 | ${2:-–} | ${3:-–} | ${4:-–} | $( [[ -n $3 && -n $4 ]] && xen_ratio "$4" "$3" || echo –) |"
 }
 
 # pvkit-hv --xen (docs/pvkit-hv-xen.md): its hypercalls are port exits, so the guest's

@@ -88,9 +88,11 @@ pick_default_host() {     # sets DEFAULT_HOST
 
 # Hosts whose machine has a disk: test-all.sh gives them a fresh image.  pc-*,
 # pvkit-hv and pvkit-hv-kvmlab attach it as an ATA disk; the virtio hosts as
-# virtio-blk; xen-pvh and xen-pv as the domU's xvda, served by dom0's blkback (xen-lab.sh --disk).
+# virtio-blk; xen-pvh and xen-pv as the domU's xvda, served by dom0's blkback (xen-lab.sh --disk);
+# pvkit-hv-xen as xvda too, served by pvkit-hv's own blkback (--xen-blk).
 host_has_disk() {
 	[[ $1 == pc-* || $1 == pvkit-hv || $1 == pvkit-hv-kvmlab || $1 == xen-pv* ||
+	   $1 == pvkit-hv-xen ||
 	   $(host_virtio "$1") != none ]]
 }
 
@@ -504,6 +506,9 @@ host_command() {
 			[[ -z $disk ]] || HOST_CMD+=(--disk "$disk")
 		elif [[ $host == pvkit-hv-xen ]]; then
 			HOST_CMD+=(--xen)
+			[[ -z $disk ]] || HOST_CMD+=(--xen-blk "$disk")
+			# its vif on the same UDP link as pvkit-hv-mmio's virtio-net
+			HOST_CMD+=(--xen-net "udp=0:127.0.0.1:${NET_PEER_PORT:-$NET_DISCARD_PORT}")
 		else
 			pvkit_hv_virtio_args "$host" "$disk"
 		fi

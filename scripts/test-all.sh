@@ -333,10 +333,12 @@ NET_ECHO_COUNT=20
 NET_PEER_GRACE_S=3       # how long the peer may outlive the guest (it is finishing up)
 
 # Which hosts: every machine with virtio-net: QEMU's (TCG and KVM) and pvkit-hv's,
-# whose backend speaks the same encapsulation (--virtio-net udp=); and xen-pvh and xen-pv, whose
-# netfront meets the peer on dom0's bridge (xen_net_echo_boot).
+# whose backend speaks the same encapsulation (--virtio-net udp=, and --xen-net udp= for
+# pvkit-hv-xen's netfront); and xen-pvh and xen-pv, whose netfront meets the peer on dom0's
+# bridge (xen_net_echo_boot).
 has_net_echo_check() {
 	[[ $1 == microvm-* || $1 == q35-* || $1 == pvkit-hv-mmio || $1 == pvkit-hv-pci ||
+	   $1 == pvkit-hv-xen ||
 	   $1 == xen-pv* ]]
 }
 

@@ -350,6 +350,7 @@ static bool responses_waiting(void *arg)
 /* Sleep until the backend answered something, then take the answers. */
 static int wait_and_take(struct blkfront *bf)
 {
+	bf->stats.waits += !responses_waiting(bf);
 	if (wait_until(responses_waiting, bf, REQUEST_TIMEOUT_NS) != 0) {
 		disconnect(bf, "no response in %lu s", REQUEST_TIMEOUT_NS / NSEC_PER_SEC);
 		return -ETIMEDOUT;

@@ -43,6 +43,7 @@ struct blkfront_stats {
 	uint64_t grants;                /* grant entries made, ring's included */
 	uint64_t notifications;         /* EVTCHNOP_send to the backend */
 	uint64_t interrupts;            /* events from the backend */
+	uint64_t waits;                 /* times we slept for responses (none were there yet) */
 	uint32_t max_in_flight;
 	bool broken;                    /* the backend misbehaved: disconnected */
 };

@@ -19,7 +19,11 @@
  *                   end has run: one way through Xen's event delivery;
  *   evtchn-pingpong the same, and the handler answers with a send back,
  *                   which the sender sees as its port's PENDING bit: there
- *                   and back, two sends and one upcall per trip.
+ *                   and back, two sends and one upcall per trip;
+ *   grant-copy      GNTTABOP_copy of one 4 KiB page from a page we granted
+ *                   to ourselves into another of our frames, one copy per
+ *                   call: what a backend's grant copy costs (Xen checks
+ *                   the entry, pins it, copies, unpins);
  *   pio-exit        (PVH only) an `in` from a port nobody emulates: the bare
  *                   cost of a VM exit to whoever answers ports.  Under
  *                   pvkit-hv --xen, whose hypercalls are themselves port
@@ -35,10 +39,14 @@
 #include "kernel/platform.h"
 #include "kernel/timer.h"
 #include "kernel/vm.h"
+#include "lib/string.h"
+#include "pv/xen/grant_table.h"
 #include "pv/xen/hypercall.h"
 #include "pv/xen/xen.h"
 #include "pv/xen/xen_bench.h"
 #include "pv/xen/xen_evtchn.h"
+#include "pv/xen/xenbus.h"
+#include "pv/xen/xenstore.h"
 
 #define HYPERCALL_CALLS         10000
 #define PTE_WRITES              10000
@@ -46,6 +54,7 @@
 #define EVTCHN_TRIPS            2000
 #define EVTCHN_TRIP_PATIENCE_NS (100 * NSEC_PER_MSEC)   /* for one trip */
 #define PIO_EXITS               10000
+#define GRANT_COPIES            2000
 /* A port no PC device, no Xen and no pvkit-hv device claims. */
 #define UNASSIGNED_PORT         0x2f0
 /* A scratch address for the PTE bench, away from the tests' (test_paging.c). */
@@ -214,6 +223,56 @@ static void bench_evtchn(const char *name, bool answer)
 	report(name, EVTCHN_TRIPS, ns, cycles);
 }
 
+/* The copies themselves, between two pages we own; false if one failed. */
+static bool copy_pages(domid_t self, grant_ref_t ref, uint64_t dest_frame)
+{
+	for (unsigned int i = 0; i < GRANT_COPIES; i++) {
+		struct gnttab_copy op = {
+			.source = { .u.ref = ref, .domid = self },
+			.dest = { .u.gmfn = dest_frame, .domid = DOMID_SELF },
+			.len = PAGE_SIZE, .flags = GNTCOPY_source_gref,
+		};
+
+		if (gnttab_copy(&op, 1) != 0 || op.status != GNTST_okay)
+			return false;
+	}
+	return true;
+}
+
+static void bench_grant_copy(void)
+{
+	uint64_t source = page_alloc(1), dest = page_alloc(1);
+	domid_t self;
+	long rc = xs_init();
+
+	if (rc == 0)
+		rc = gnttab_init();
+	if (rc == 0)
+		rc = xenbus_read_domid(&self);
+	if (rc == 0 && (!source || !dest))
+		rc = -XEN_ENOMEM;
+	if (rc == 0)
+		rc = gnttab_grant_foreign_access(self, xen_frame_of(phys_to_virt(source)), true);
+	if (rc < 0) {
+		printk("bench: grant-copy: no grant to copy through: %s\n", xen_error_name(rc));
+	} else {
+		grant_ref_t ref = (grant_ref_t)rc;
+		uint64_t start_ns = time_now_ns(), start = rdtsc();
+		bool ok = copy_pages(self, ref, xen_frame_of(phys_to_virt(dest)));
+		uint64_t cycles = rdtsc() - start, ns = time_now_ns() - start_ns;
+
+		gnttab_end_foreign_access(ref);
+		if (ok)
+			report("grant-copy", GRANT_COPIES, ns, cycles);
+		else
+			printk("bench: grant-copy: a copy failed\n");
+	}
+	if (source)
+		page_free(source, 1);
+	if (dest)
+		page_free(dest, 1);
+}
+
 static void bench_pio_exit(void)
 {
 	uint64_t start_ns = time_now_ns(), start = rdtsc();
@@ -236,6 +295,7 @@ void xen_bench_run(void)
 	bench_pte_writes("pte-write-batched", PTE_BATCH);
 	bench_evtchn("evtchn-send-to-upcall", false);
 	bench_evtchn("evtchn-pingpong", true);
+	bench_grant_copy();
 	if (!xen_info()->pv)
 		bench_pio_exit();
 }

@@ -49,6 +49,20 @@ long xenbus_read_u64(const char *dir, const char *node, uint64_t *number)
 	return parse_u64(value, 10, number) ? 0 : -XEN_EIO;
 }
 
+long xenbus_read_domid(domid_t *id)
+{
+	char value[16];
+	uint64_t n;
+	long rc = xs_read(XS_NO_TRANSACTION, "domid", value, sizeof(value));
+
+	if (rc < 0)
+		return rc;
+	if (!parse_u64(value, 10, &n) || n >= DOMID_FIRST_RESERVED)
+		return -XEN_EIO;
+	*id = (domid_t)n;
+	return 0;
+}
+
 long xenbus_read_state(const char *dir, enum xenbus_state *state)
 {
 	uint64_t number;

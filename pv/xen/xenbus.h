@@ -31,6 +31,8 @@ long xenbus_read_state(const char *dir, enum xenbus_state *state);
 /* A decimal number in `dir`/`node` (a backend's "sectors", "feature-..."):
  * -XEN_ENOENT when the node is missing, -XEN_EIO when it is not a number. */
 long xenbus_read_u64(const char *dir, const char *node, uint64_t *number);
+/* Our own domain id: "domid" in our xenstore home (xs_init first). */
+long xenbus_read_domid(domid_t *id);
 
 /* Write our own state into `dir`/state. */
 long xenbus_switch_state(const char *dir, enum xenbus_state state);

@@ -153,7 +153,7 @@ TEST(xen_blkfront, a_batch_fills_every_slot)
 	const struct blkfront_stats *stats = blkfront_stats(blkfront_of(dev));
 	struct block_io batch[BATCH];
 	uint8_t *pieces = kmalloc(BATCH * SECTOR), *whole = kmalloc(BATCH * SECTOR);
-	uint64_t requests_before = stats->requests;
+	uint64_t requests_before = stats->requests, waits_before = stats->waits;
 	struct block_counters before, after;
 
 	CHECK(pieces && whole);
@@ -167,7 +167,10 @@ TEST(xen_blkfront, a_batch_fills_every_slot)
 	block_read_counters(dev, &after);
 	CHECK_EQ(stats->requests - requests_before, BATCH);
 	CHECK_EQ(stats->max_in_flight, BLKFRONT_SLOTS);
-	CHECK(after.interrupts > before.interrupts);    /* completions came by event */
+	/* Completions we slept for came by event.  (A backend that answers
+	 * inside our notification, as pvkit-hv's does, leaves nothing to wait
+	 * for: then no event needs to come.) */
+	CHECK(after.interrupts > before.interrupts || stats->waits == waits_before);
 	CHECK_EQ(block_read(dev, SCRATCH_LBA, BATCH, whole), 0);
 	CHECK(memcmp(pieces, whole, BATCH * SECTOR) == 0);
 	kfree(pieces);

@@ -21,6 +21,7 @@
 #include "pv/xen/grant_table.h"
 #include "pv/xen/hypercall.h"
 #include "pv/xen/xen.h"
+#include "pv/xen/xenbus.h"
 #include "pv/xen/xenstore.h"
 #include "tests/guest/xen_test.h"
 
@@ -174,18 +175,9 @@ TEST(xen_gnttab, refs_are_reused)
 /* Our domain id, from xenstore's "domid" under our home path. */
 static long our_domid(domid_t *id)
 {
-	char value[16];
-	uint64_t n;
 	long rc = xs_init();
 
-	if (rc == 0)
-		rc = xs_read(XS_NO_TRANSACTION, "domid", value, sizeof(value));
-	if (rc < 0)
-		return rc;
-	if (!parse_u64(value, 10, &n) || n >= DOMID_FIRST_RESERVED)
-		return -XEN_EIO;
-	*id = n;
-	return 0;
+	return rc == 0 ? xenbus_read_domid(id) : rc;
 }
 
 static void copy_through_grant(struct gnttab_copy *op, domid_t granter, grant_ref_t ref,

@@ -149,6 +149,21 @@ kvm_test "guest.xen_tests" 0 "^# [0-9]+ passed, 0 failed" out --xen "$IMAGE" -- 
 kvm_test "guest.xen_trace" 0 "^\[trace\] xen hypercall event_channel_op\(" err --xen --trace "$IMAGE"
 kvm_test "guest.xen_stats" 0 "^  hc xen_version +[0-9]+" err --xen --stats "$IMAGE"
 kvm_test "guest.xen_crash_is_status_3" 3 "exception|page fault" out --xen "$IMAGE" -- crash=pf
+# --xen-blk: the guest's blkfront against our blkback, under ASan; --trace shows
+# each request and grant use, --stats counts them.
+truncate -s 4M "$TMP/xvda.img"
+kvm_test "guest.xen_blkfront" 0 "^# [0-9]+ passed, 0 failed, 0 skipped" out \
+	--xen --xen-blk "$TMP/xvda.img" "$IMAGE" -- test=xen_blkfront
+kvm_test "guest.xen_blkback_trace" 0 "^\[trace\] xen blkback: request id [0-9]+ write sector" err \
+	--xen --trace --xen-blk "$TMP/xvda.img" "$IMAGE" -- test=block.write
+kvm_test "guest.xen_blkback_stats" 0 "^  xen blkback: [0-9]+ notifications, [1-9][0-9]* requests" err \
+	--xen --stats --xen-blk "$TMP/xvda.img" "$IMAGE" -- test=block
+kvm_test "guest.xen_netfront" 0 "^# [0-9]+ passed, 0 failed, 0 skipped" out \
+	--xen --xen-net udp=0:127.0.0.1:9 "$IMAGE" -- test=xen_netfront
+kvm_test "guest.xen_netback_stats" 0 "^  xen netback: [0-9]+ notifications" err \
+	--xen --stats --xen-net udp=0:127.0.0.1:9 "$IMAGE" -- test=xen_netfront.frame
+kvm_test "usage.xen_blk_needs_xen" 250 "only with --xen" err --xen-blk "$TMP/xvda.img" "$IMAGE"
+kvm_test "usage.xen_blk_missing_file" 250 "no-such.img" err --xen --xen-blk "$TMP/no-such.img" "$IMAGE"
 truncate -s 1M "$TMP/disk.img"
 kvm_test "guest.disk_adds_ide_function" 0 "8086:7010" out --disk "$TMP/disk.img" "$IMAGE"
 # virtio: the guest's virtio tests on both transports (a fresh image each), with

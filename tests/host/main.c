@@ -27,5 +27,7 @@ int main(void)
 	xenstore_tests();
 	xenstore_ring_tests();
 	xen_gnttab_tests();
+	xen_blkback_tests();
+	xen_netback_tests();
 	return check_finish();
 }

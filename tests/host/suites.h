@@ -24,5 +24,7 @@ void xen_pages_tests(void);
 void xenstore_tests(void);
 void xenstore_ring_tests(void);
 void xen_gnttab_tests(void);
+void xen_blkback_tests(void);
+void xen_netback_tests(void);
 
 #endif

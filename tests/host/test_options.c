@@ -48,6 +48,24 @@ static void xen_mode(void)
 	CHECK(!opts.xen);
 	CHECK_REJECTED("no emulated devices", "--xen", "--disk", "a.img", "k");
 	CHECK_REJECTED("no emulated devices", "--virtio-rng", "k", "--xen");
+	/* Its disk is a Xen one, and only with --xen. */
+	CHECK(PARSE("--xen", "--xen-blk", "d.img", "k"));
+	CHECK_STR(opts.xen_blk, "d.img");
+	CHECK_REJECTED("only with --xen", "--xen-blk=d.img", "k");
+	CHECK_REJECTED("one Xen disk at most", "--xen", "--xen-blk", "a", "--xen-blk", "b", "k");
+	CHECK_REJECTED("empty file name", "--xen", "--xen-blk=", "k");
+	/* Its network card: --virtio-net's links, not its virtio parameters. */
+	CHECK(PARSE("--xen", "--xen-net", "udp=0:127.0.0.1:5555,mac=00:16:3e:01:02:03", "k"));
+	CHECK(opts.xen_net_set);
+	CHECK_UINT(opts.xen_net.remote_port, 5555);
+	CHECK(opts.xen_net.mac_set && opts.xen_net.mac[5] == 3);
+	CHECK(PARSE("--xen", "--xen-net=tap=vif0", "k"));
+	CHECK(opts.xen_net.net_tap);
+	CHECK_REJECTED("only with --xen", "--xen-net", "tap=t0", "k");
+	CHECK_REJECTED("virtio's", "--xen", "--xen-net", "tap=t0,transport=pci", "k");
+	CHECK_REJECTED("needs udp=", "--xen", "--xen-net", "mac=00:16:3e:01:02:03", "k");
+	CHECK_REJECTED("one Xen network card", "--xen", "--xen-net", "tap=a", "--xen-net",
+		       "tap=b", "k");
 }
 
 static void size_suffixes(void)

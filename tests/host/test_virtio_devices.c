@@ -258,8 +258,9 @@ static void net_udp_backend(void)
 
 	close(probe);                   /* a port that was free a moment ago */
 	struct virtio_net_params p = {
-		.backend = VIRTIO_NET_UDP, .local_port = free_port, .remote_host = "127.0.0.1",
-		.remote_port = peer_port, .mac = { 0x52, 0x54, 0, 0x12, 0x34, 0x56 },
+		.link = { .kind = PACKET_LINK_UDP, .local_port = free_port,
+			  .remote_host = "127.0.0.1", .remote_port = peer_port },
+		.mac = { 0x52, 0x54, 0, 0x12, 0x34, 0x56 },
 	};
 	struct virtio_device *dev = virtio_net_create(&p, 0, err, sizeof(err));
 
@@ -298,7 +299,7 @@ static void net_udp_backend(void)
 	fake_ram_free(&mem);
 
 	/* A port that is taken (the peer's): a clear error. */
-	p.local_port = peer_port;
+	p.link.local_port = peer_port;
 	dev = virtio_net_create(&p, 0, err, sizeof(err));
 	CHECK(dev == NULL);
 	CHECK(strstr(err, "cannot bind local port") != NULL);
