@@ -1,8 +1,9 @@
 /*
  * lib/string.c - memory and string helpers for the freestanding kernel.
  *
- * Plain byte-at-a-time loops: easy to check, and fast enough for a small
- * kernel.  Bytes are compared as unsigned char, as the C standard requires.
+ * Plain byte-at-a-time loops, easy to check, except memcpy and memset (one
+ * x86 string instruction each: see below).  Bytes are compared as unsigned
+ * char, as the C standard requires.
  */
 #include "lib/string.h"
 
@@ -19,14 +20,21 @@
  */
 #define NO_LIBCALL_LOOPS __attribute__((optimize("no-tree-loop-distribute-patterns")))
 
-NO_LIBCALL_LOOPS
+/*
+ * memcpy and memset are one string instruction each (`rep movsb`, `rep
+ * stosb`) rather than a loop of byte moves.  On hardware with "fast short
+ * rep mov" (ERMS) that is as fast as a hand-unrolled loop; and where guest
+ * kernel code is emulated instruction by instruction (this project's
+ * kvm_pvm, ~1-2 us an instruction), a 4 KiB copy is one instruction
+ * instead of ~16,000: drivers that copy into granted pages (blkfront,
+ * netfront) were spending nearly all their time in the byte loop.  The
+ * direction flag is clear at every call, as the x86-64 ABI requires.
+ */
 void *memcpy(void *restrict dst, const void *restrict src, size_t n)
 {
-	unsigned char *d = dst;
-	const unsigned char *s = src;
+	void *d = dst;
 
-	for (size_t i = 0; i < n; i++)
-		d[i] = s[i];
+	__asm__ volatile("rep movsb" : "+D"(d), "+S"(src), "+c"(n) : : "memory");
 	return dst;
 }
 
@@ -52,13 +60,11 @@ void *memmove(void *dst, const void *src, size_t n)
 	return dst;
 }
 
-NO_LIBCALL_LOOPS
 void *memset(void *dst, int c, size_t n)
 {
-	unsigned char *d = dst;
+	void *d = dst;
 
-	for (size_t i = 0; i < n; i++)
-		d[i] = (unsigned char)c;
+	__asm__ volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(c) : "memory");
 	return dst;
 }
 
