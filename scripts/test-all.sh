@@ -294,7 +294,7 @@ run_check() {
 		patterns=("Xen blkfront, .* per-request grants" "^ok [0-9]+ xen_blkfront.grants_follow_the_negotiation$") ;;
 	bench-xen)           # every loop of pv/xen/xen_bench.c ran to the end: no timing judged
 		cmdline="bench=xen" expected=0
-		for pattern in null-hypercall pte-write pte-write-batched evtchn-send-to-upcall evtchn-pingpong; do
+		for pattern in null-hypercall pte-write pte-write-batched evtchn-send-to-upcall evtchn-pingpong grant-copy; do
 			patterns+=("^bench: $pattern: [0-9]+ calls in [0-9]+ ns")
 		done ;;
 	*)
