@@ -26,8 +26,8 @@
  * input".  Our handler on the console's port (bound once the platform has
  * chosen the event-channel ABI) notes what each event found; the kernel
  * reads the input when it asks for it (console_read).  The backend's
- * indices are never trusted: a producer more than a ring ahead of the
- * consumer is refused, not followed.
+ * indices are never trusted: a producer more than a ring ahead of our
+ * consumer index is refused, not followed.
  */
 #include "kernel/console.h"
 #include "kernel/page_alloc.h"
@@ -51,6 +51,7 @@ static volatile struct xencons_interface *ring;
 static evtchn_port_t port;
 static uint64_t ring_pfn;
 static bool gave_up;            /* the backend stopped reading */
+static XENCONS_RING_IDX in_cons;        /* ours: the page's copy is for the backend */
 static struct xen_console_stats stats = { .bind_rc = XEN_CONSOLE_NOT_BOUND };
 
 static void notify_backend(void)
@@ -152,23 +153,27 @@ void xen_console_flush(void)
 }
 
 /*
- * The indices are read once each: the backend may move in_prod (and, if it
- * is hostile, in_cons too) while we copy.  Positions are masked, so the
- * copy stays inside the ring whatever they say, but a producer more than a
- * ring ahead would make us hand out stale bytes as input: refused.
+ * in_prod is read once: the backend may move it while we copy.  The
+ * consumer index is ours, kept in *cons and only written to the page, so a
+ * backend that rewrites in_cons there cannot make us read anything twice.
+ * Positions are masked, so the copy stays inside the ring whatever the
+ * indices say, but a producer more than a ring ahead of us would make us
+ * hand out stale bytes as input: refused.
  */
-long xen_console_ring_read(volatile struct xencons_interface *r, char *buf, size_t len)
+long xen_console_ring_read(volatile struct xencons_interface *r, XENCONS_RING_IDX *cons,
+			   char *buf, size_t len)
 {
-	XENCONS_RING_IDX cons = r->in_cons, prod = r->in_prod;
+	XENCONS_RING_IDX prod = r->in_prod, next = *cons;
 	size_t got = 0;
 
 	compiler_barrier();     /* the index before the bytes it covers */
-	if (prod - cons > sizeof(r->in))
+	if (prod - next > sizeof(r->in))
 		return XEN_CONSOLE_BAD_INDICES;
-	while (got < len && cons != prod)
-		buf[got++] = r->in[MASK_XENCONS_IDX(cons++, r->in)];
+	while (got < len && next != prod)
+		buf[got++] = r->in[MASK_XENCONS_IDX(next++, r->in)];
 	full_barrier();         /* done reading before the slots are given back */
-	r->in_cons = cons;
+	*cons = next;
+	r->in_cons = next;
 	return (long)got;
 }
 
@@ -176,9 +181,9 @@ long xen_console_ring_read(volatile struct xencons_interface *r, char *buf, size
 static void refuse_input(void)
 {
 	if (stats.refused_input++ == 0)
-		printk("xen: console backend wrote impossible input indices (in_prod %#x, "
-		       "in_cons %#x, ring %zu bytes): its input is ignored\n",
-		       ring->in_prod, ring->in_cons, sizeof(ring->in));
+		printk("xen: console backend wrote an impossible input index (in_prod %#x, "
+		       "our in_cons %#x, ring %zu bytes): its input is ignored\n",
+		       ring->in_prod, in_cons, sizeof(ring->in));
 }
 
 /* Input: whatever the backend has put in `in`, without waiting. */
@@ -188,7 +193,7 @@ static size_t xen_console_read(char *buf, size_t len)
 
 	if (!ring)
 		return 0;
-	got = xen_console_ring_read(ring, buf, len);
+	got = xen_console_ring_read(ring, &in_cons, buf, len);
 	if (got == XEN_CONSOLE_BAD_INDICES) {
 		refuse_input();
 		return 0;
@@ -209,7 +214,7 @@ static void console_event(evtchn_port_t event_port, void *arg)
 	(void)arg;
 	stats.events++;
 	stats.in_prod_at_last_event = prod;
-	if (prod != ring->in_cons)
+	if (prod != in_cons)
 		stats.events_with_input++;
 }
 
@@ -240,6 +245,7 @@ void xen_console_attach(uint64_t pfn, uint32_t evtchn)
 	ring_pfn = pfn;
 	port = evtchn;
 	ring = phys_to_virt(pfn << PAGE_SHIFT);
+	in_cons = ring->in_cons;        /* the toolstack's start (0); ours from now on */
 	console_register(&xen_console);
 }
 

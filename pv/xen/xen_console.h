@@ -27,14 +27,16 @@ void xen_console_write(const char *s, size_t len);
 void xen_console_flush(void);
 void xen_console_report(void);
 
-/* xen_console_ring_read's answer when the backend's input indices are
- * impossible (in_prod more than a ring ahead of in_cons). */
+/* xen_console_ring_read's answer when the backend's in_prod is impossible
+ * (more than a ring ahead of our consumer index, or behind it). */
 #define XEN_CONSOLE_BAD_INDICES (-1L)
-/* Copy up to len bytes of input from ring r into buf and give their slots
- * back (in_cons advances): how many, or XEN_CONSOLE_BAD_INDICES, and then
- * nothing is read and in_cons stays.  The driver's read; tests give it a
+/* Copy up to len bytes of input from ring r into buf, starting at our
+ * consumer index *cons, and give their slots back (*cons and the page's
+ * in_cons advance): how many, or XEN_CONSOLE_BAD_INDICES, and then nothing
+ * is read and neither index moves.  The driver's read; tests give it a
  * ring of their own. */
-long xen_console_ring_read(volatile struct xencons_interface *r, char *buf, size_t len);
+long xen_console_ring_read(volatile struct xencons_interface *r, XENCONS_RING_IDX *cons,
+			   char *buf, size_t len);
 
 /* bind_rc before xen_console_bind_events ran (Xen errors are negative). */
 #define XEN_CONSOLE_NOT_BOUND   1L

@@ -3,8 +3,9 @@
  *
  * The ring function is tested on a ring of our own, on every host: bytes
  * come out in order across the wrap of the positions and of the 32-bit
- * indices, in_cons advances by what was taken, and indices no real backend
- * could have written are refused.
+ * indices, in_cons advances by what was taken, indices no real backend
+ * could have written are refused, and a backend that moves in_cons back
+ * on the page gets nothing read twice.
  *
  * End to end, on Xen: the harness announces a line with
  * xen_console.expect=TEXT and has the backend write it into the `in` ring
@@ -38,8 +39,10 @@ EXPECTED_INPUT_OPTION(xen_console_expect, "xen_console.expect",
 		      "(tests) the host types this text on the Xen PV console: "
 		      "xen_console.expect=TEXT (test xen_console.input_from_the_host)");
 
-/* The test's ring, playing the shared page: static, it is 3 KiB. */
+/* The test's ring, playing the shared page (static: it is 3 KiB), and the
+ * consumer index the driver would keep. */
 static struct xencons_interface fake;
+static XENCONS_RING_IDX fake_cons;
 
 /* The backend's half: write `text` at in_prod and advance it. */
 static void backend_writes(const char *text)
@@ -51,7 +54,12 @@ static void backend_writes(const char *text)
 static void reset_fake_ring(XENCONS_RING_IDX index)
 {
 	memset(&fake, 0, sizeof(fake));
-	fake.in_cons = fake.in_prod = index;
+	fake.in_cons = fake.in_prod = fake_cons = index;
+}
+
+static long read_fake(char *buf, size_t len)
+{
+	return xen_console_ring_read(&fake, &fake_cons, buf, len);
 }
 
 TEST(xen_console, ring_read_takes_bytes_across_both_wraps)
@@ -60,12 +68,12 @@ TEST(xen_console, ring_read_takes_bytes_across_both_wraps)
 
 	reset_fake_ring(NEAR_INDEX_WRAP);
 	backend_writes("wrapped");      /* indices ...fffd to 3, positions 1021 to 3 */
-	CHECK_EQ(xen_console_ring_read(&fake, buf, sizeof(buf)), 7);
+	CHECK_EQ(read_fake(buf, sizeof(buf)), 7);
 	CHECK(memcmp(buf, "wrapped", 7) == 0);
-	CHECK_EQ(fake.in_cons, fake.in_prod);
-	CHECK_EQ(fake.in_cons, 4);
+	CHECK_EQ(fake_cons, fake.in_prod);
+	CHECK_EQ(fake.in_cons, 4);      /* given back on the page too */
 	/* Nothing more: nothing read, nothing moved. */
-	CHECK_EQ(xen_console_ring_read(&fake, buf, sizeof(buf)), 0);
+	CHECK_EQ(read_fake(buf, sizeof(buf)), 0);
 	CHECK_EQ(fake.in_cons, 4);
 }
 
@@ -75,10 +83,10 @@ TEST(xen_console, ring_read_takes_no_more_than_asked)
 
 	reset_fake_ring(100);
 	backend_writes("abcdef");
-	CHECK_EQ(xen_console_ring_read(&fake, buf, 4), 4);
+	CHECK_EQ(read_fake(buf, 4), 4);
 	CHECK(memcmp(buf, "abcd", 4) == 0);
 	CHECK_EQ(fake.in_cons, 104);    /* the rest stays for the next read */
-	CHECK_EQ(xen_console_ring_read(&fake, buf, 4), 2);
+	CHECK_EQ(read_fake(buf, 4), 2);
 	CHECK(memcmp(buf, "ef", 2) == 0);
 	CHECK_EQ(fake.in_cons, 106);
 }
@@ -91,20 +99,35 @@ TEST(xen_console, impossible_input_indices_are_refused)
 
 	reset_fake_ring(NEAR_INDEX_WRAP);
 	fake.in_prod += RING_BYTES;
-	CHECK_EQ(xen_console_ring_read(&fake, buf, sizeof(buf)), RING_BYTES);
+	CHECK_EQ(read_fake(buf, sizeof(buf)), RING_BYTES);
 	CHECK_EQ(fake.in_cons, fake.in_prod);
 
 	reset_fake_ring(NEAR_INDEX_WRAP);
 	fake.in_prod += RING_BYTES + 1;
 	buf[0] = 'x';
-	CHECK_EQ(xen_console_ring_read(&fake, buf, sizeof(buf)), XEN_CONSOLE_BAD_INDICES);
-	CHECK_EQ(fake.in_cons, NEAR_INDEX_WRAP);        /* not followed */
+	CHECK_EQ(read_fake(buf, sizeof(buf)), XEN_CONSOLE_BAD_INDICES);
+	CHECK_EQ(fake_cons, NEAR_INDEX_WRAP);           /* not followed */
+	CHECK_EQ(fake.in_cons, NEAR_INDEX_WRAP);
 	CHECK_EQ(buf[0], 'x');                          /* nothing copied */
 
 	reset_fake_ring(200);
 	fake.in_prod = 199;
-	CHECK_EQ(xen_console_ring_read(&fake, buf, sizeof(buf)), XEN_CONSOLE_BAD_INDICES);
-	CHECK_EQ(fake.in_cons, 200);
+	CHECK_EQ(read_fake(buf, sizeof(buf)), XEN_CONSOLE_BAD_INDICES);
+	CHECK_EQ(fake_cons, 200);
+}
+
+/* in_cons on the page is only our report to the backend: one that moves it
+ * back does not make us read the same input again. */
+TEST(xen_console, rewritten_in_cons_does_not_replay_input)
+{
+	char buf[8];
+
+	reset_fake_ring(10);
+	backend_writes("once");
+	CHECK_EQ(read_fake(buf, sizeof(buf)), 4);
+	fake.in_cons = 10;
+	CHECK_EQ(read_fake(buf, sizeof(buf)), 0);
+	CHECK_EQ(fake_cons, 14);
 }
 
 /* Has an upcall on the console's port come after the backend produced
