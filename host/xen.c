@@ -362,6 +362,8 @@ static void feed_console_input(struct xen_host *x)
 		return;
 	}
 	xen_console_feed(ring, buf, (size_t)n);
+	TRACE("xen console: %zd bytes in, event on port %u", n,
+	      (unsigned int)x->domain.params[HVM_PARAM_CONSOLE_EVTCHN]);
 	xen_events_set_pending(&x->domain.events,
 			       (evtchn_port_t)x->domain.params[HVM_PARAM_CONSOLE_EVTCHN]);
 	deliver_upcall(x);

@@ -444,6 +444,32 @@ host_available() {
 	[[ -z $UNAVAILABLE_REASON ]]
 }
 
+# ---- input on the Xen PV console -------------------------------------------------------
+# A line the next boot's Xen console backend types to the guest: empty for none
+# (test-all.sh sets it around the Xen hosts' suites, and tells the guest with
+# xen_console.expect=TEXT; tests/guest/test_xen_console.c).  pvkit-hv --xen feeds
+# its stdin into the console's `in` ring, so it gets the line on stdin
+# (vmm_stdin); on real Xen, dom0 writes it into the domU's console pty, where
+# xenconsoled reads it (xen-lab.sh --console-input).
+XEN_CONSOLE_INPUT=""
+
+xen_lab_console_args() {
+	[[ -z $XEN_CONSOLE_INPUT ]] || HOST_CMD+=(--console-input "$XEN_CONSOLE_INPUT")
+}
+
+# vmm_stdin HOST LOGFILE: print the file the VMM reads as its stdin: /dev/null, or
+# for pvkit-hv-xen with XEN_CONSOLE_INPUT, LOGFILE's sibling NAME.xencons-in
+# holding that line.
+vmm_stdin() {
+	local input=${2%.log}.xencons-in
+	if [[ $1 != pvkit-hv-xen || -z $XEN_CONSOLE_INPUT ]]; then
+		echo /dev/null
+		return
+	fi
+	printf '%s\n' "$XEN_CONSOLE_INPUT" >"$input"
+	echo "$input"
+}
+
 # ---- the real-Xen lab's network ------------------------------------------------------
 # The domU of xen-pvh and xen-pv gets a vif on dom0's bridge (xen-lab.sh --net), so
 # netfront is probed on every boot there and its tests run with the suite; XEN_VIF=0
@@ -523,6 +549,7 @@ host_command() {
 		HOST_CMD=("$XEN_LAB" --type "${host#xen-}" --timeout "$(host_timeout "$host")")
 		[[ -z $disk ]] || HOST_CMD+=(--disk "$disk")
 		xen_lab_net_args "$host"
+		xen_lab_console_args
 		HOST_CMD+=("$IMAGE" -- "$cmdline")
 		return 0
 	fi
@@ -753,7 +780,7 @@ status_text() {
 # of the BOOT_* codes (see BOOT_REASON).
 # Use it as:  boot microvm-tcg "test=all" log && status=0 || status=$?
 boot() {
-	local host=$1 cmdline=$2 log=$3 disk=${4:-} limit rc
+	local host=$1 cmdline=$2 log=$3 disk=${4:-} limit rc stdin
 	limit=$(host_timeout "$host")
 	mkdir -p "$(dirname "$log")"
 	if ! host_command "$host" "$cmdline" "$disk" >"$log" 2>&1; then
@@ -761,6 +788,8 @@ boot() {
 		return "$BOOT_QEMU_ERROR"
 	fi
 	echo "# $(quoted_command "${HOST_CMD[@]}")" >>"$log"
+	stdin=$(vmm_stdin "$host" "$log")
+	[[ $stdin == /dev/null ]] || echo "# its stdin: $stdin" >>"$log"
 	# The outer timeout backs up pvkit-hv's own --timeout, a few seconds later.
 	if [[ $host == pvkit-hv-kvmlab ]]; then
 		# kvmlab's run.sh prints the lab's console only at the end: nothing to watch
@@ -769,7 +798,7 @@ boot() {
 	else
 		# shellcheck disable=SC2094  # run_watched only greps the log the VMM appends to
 		run_watched "$log" timeout --kill-after=5 "$((limit + 5))" "${HOST_CMD[@]}" \
-			</dev/null >>"$log" 2>&1 && rc=0 || rc=$?
+			<"$stdin" >>"$log" 2>&1 && rc=0 || rc=$?
 	fi
 	host_status "$host" "$rc" "$log" "$limit"
 }

@@ -183,10 +183,12 @@ run_suite() {
 		vconsole=$LOG_DIR/$host-vconsole
 		cmdline+=$(prepare_vconsole "$vconsole")
 	fi
+	choose_xen_console_input "$host"
+	cmdline+=$XEN_CONSOLE_EXPECT
 	# shellcheck disable=SC2034  # read by lib.sh's vconsole_args
 	VCONSOLE_BASE=$vconsole
 	timed_boot "$host" "$cmdline" "$log" "$disk"
-	VCONSOLE_BASE=""
+	VCONSOLE_BASE="" XEN_CONSOLE_INPUT=""
 	check_tap "$host" "$log" "$STATUS"
 	if [[ -n $disk && $SUITE == all ]]; then
 		check_disk_pattern "$host" "$disk" "$log"
@@ -200,8 +202,23 @@ run_suite() {
 # grant tables v1 (test=all ran them on FIFO and v2); named "HOST evtchn=2l gnttab=v1: name".
 run_older_xen_abis_suite() {
 	local host=$1 options="evtchn=2l gnttab=v1" log=$LOG_DIR/$1-xen-older-abis.log
-	timed_boot "$host" "test=xen $options" "$log"
+	choose_xen_console_input "$host"
+	timed_boot "$host" "test=xen $options$XEN_CONSOLE_EXPECT" "$log"
+	XEN_CONSOLE_INPUT=""
 	check_tap "$host $options" "$log" "$STATUS"
+}
+
+# choose_xen_console_input HOST: on hosts with a Xen PV console (pvkit-hv-xen,
+# xen-pvh, xen-pv), make up a line for the backend to type to the guest (lib.sh,
+# XEN_CONSOLE_INPUT) and set XEN_CONSOLE_EXPECT to the kernel option (with a
+# leading space) that announces it, so that tests/guest/test_xen_console.c fails
+# if it does not arrive; elsewhere both are empty.  Reset XEN_CONSOLE_INPUT after
+# the boot.
+choose_xen_console_input() {
+	XEN_CONSOLE_INPUT="" XEN_CONSOLE_EXPECT=""
+	[[ $1 == pvkit-hv-xen || $1 == xen-pv* ]] || return 0
+	XEN_CONSOLE_INPUT="pvkit-xen-input-$$-$RANDOM"
+	XEN_CONSOLE_EXPECT=" xen_console.expect=$XEN_CONSOLE_INPUT"
 }
 
 # prepare_vconsole BASE: the files of the virtio console (lib.sh,

@@ -17,6 +17,9 @@
 #                      on xenbr0 while the domU runs; its output, then a line
 #                      "net-peer exit status N" (or "killed"), go to LOG
 #   --net-peer-args 'ARGS'  more net-peer options (--count 20 --bench ...)
+#   --console-input TEXT  dom0 types the line TEXT on the domU's console once it runs:
+#                      into the pty xenconsoled gives it (xenstore console/tty), which
+#                      xenconsoled copies into the console's `in` ring
 # The lab is prepared by scripts/xenlab/setup.sh (run it first; test-all.sh does),
 # in ${PVKIT_XENLAB_CACHE:-/tmp/pvkit-xenlab}.
 #
@@ -35,7 +38,7 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 CACHE=${PVKIT_XENLAB_CACHE:-/tmp/pvkit-xenlab}
 QEMU=${QEMU:-qemu-system-x86_64}
 TYPE=pvh TIMEOUT=240 GUEST_MEM=128 LIVE=0 KEEP_SERIAL="" DISK=""
-NET=0 NET_PEER_LOG="" NET_PEER_ARGS=""
+NET=0 NET_PEER_LOG="" NET_PEER_ARGS="" CONSOLE_INPUT=""
 NET_PEER_STATIC=${PVKIT_NET_PEER_STATIC:-$HERE/../build/tools/net-peer-static}
 # The vif's MAC: Xen's OUI 00:16:3e, then "pvk".
 VIF_MAC=00:16:3e:70:76:6b
@@ -63,6 +66,7 @@ while (($# > 0)); do
 	--net) NET=1; shift ;;
 	--net-peer) NET=1; NET_PEER_LOG=${2:-}; shift 2 ;;
 	--net-peer-args) NET_PEER_ARGS=${2:-}; shift 2 ;;
+	--console-input) CONSOLE_INPUT=${2:-}; shift 2 ;;
 	-h | --help) usage ;;
 	--) break ;;
 	-*) say "unknown option $1"; usage ;;
@@ -79,6 +83,8 @@ CMDLINE="$*"
 ((GUEST_MEM + 1024 <= QEMU_MEM)) || QEMU_MEM=$((GUEST_MEM + 1024))
 [[ $CMDLINE != *\"* ]] || { say "the command line cannot hold a double quote (xl's config syntax)"; exit $E_USAGE; }
 [[ $NET_PEER_ARGS =~ ^[-a-z0-9.\ ]*$ ]] || { say "--net-peer-args: options, numbers and addresses only"; exit $E_USAGE; }
+# It travels in dom0's /guest/env, a shell file, inside single quotes.
+[[ $CONSOLE_INPUT =~ ^[-A-Za-z0-9\ ._:=+/]*$ ]] || { say "--console-input: letters, digits, spaces and ._:=+/- only"; exit $E_USAGE; }
 [[ -z $NET_PEER_LOG || -x $NET_PEER_STATIC ]] || { say "$NET_PEER_STATIC missing: run make"; exit $E_USAGE; }
 for f in xen.elf vmlinuz dom0-initrd.cpio.gz; do
 	[[ -s $CACHE/$f ]] || { say "$CACHE/$f missing: run scripts/xenlab/setup.sh"; exit $E_USAGE; }
@@ -190,6 +196,7 @@ cp "$STAGE/guest/guest.cfg" "$RUN/guest.cfg"
 printf 'GUEST_TIMEOUT=%s\nLIVE=%s\n' $((TIMEOUT > DOM0_MARGIN_S + 15 ? TIMEOUT - DOM0_MARGIN_S : 15)) "$LIVE" \
 	>"$STAGE/guest/env"
 stage_net
+[[ -z $CONSOLE_INPUT ]] || printf "CONSOLE_INPUT='%s'\n" "$CONSOLE_INPUT" >>"$STAGE/guest/env"
 (cd "$STAGE" && find guest -print0 | cpio --null -o -H newc --owner=0:0 --quiet) >"$RUN/guest.cpio"
 cat "$CACHE/dom0-initrd.cpio.gz" "$RUN/guest.cpio" >"$RUN/initrd"
 
@@ -245,7 +252,7 @@ if seen PVKIT-XENLAB-CONSOLE-BEGIN; then
 	awk '/^PVKIT-XENLAB-CONSOLE-END/ { exit } f { print } /^PVKIT-XENLAB-CONSOLE-BEGIN/ { f = 1 }' \
 		"$SERIAL" | tr -d '\r'
 fi
-grep -a '^xenlab-dom0: \(xl:\|FATAL\)' "$SERIAL" | tr -d '\r' | sed 's/^xenlab-dom0: /xen-lab: dom0: /' >&2
+grep -a '^xenlab-dom0: \(xl:\|FATAL\|console input:\)' "$SERIAL" | tr -d '\r' | sed 's/^xenlab-dom0: /xen-lab: dom0: /' >&2
 result=$(grep -a '^PVKIT-XENLAB-RESULT' "$SERIAL" | tr -d '\r' | tail -n 1)
 reason=$(sed -n 's/.*shutdown=\([^ ]*\).*/\1/p' <<<"$result")
 state=$(sed -n 's/.*status=\([^ ]*\).*/\1/p' <<<"$result")

@@ -17,6 +17,17 @@
  * event.  The backend consumes them, advances out_cons and sends an event
  * back.  Before the domain shuts down we must wait for out_cons to reach
  * out_prod, or the tail of our output dies with us.
+ *
+ * Input is the mirror image: the backend produces `in` (the keys typed on
+ * `xl console`, or whatever dom0 writes into the domain's pty) and sends an
+ * event; we copy the bytes out, give the slots back by advancing in_cons,
+ * and send an event so that it may write more.  An event is a doorbell,
+ * not a message: the same one may mean "I took your output" and "there is
+ * input".  Our handler on the console's port (bound once the platform has
+ * chosen the event-channel ABI) notes what each event found; the kernel
+ * reads the input when it asks for it (console_read).  The backend's
+ * indices are never trusted: a producer more than a ring ahead of our
+ * consumer index is refused, not followed.
  */
 #include "kernel/console.h"
 #include "kernel/page_alloc.h"
@@ -40,6 +51,8 @@ static volatile struct xencons_interface *ring;
 static evtchn_port_t port;
 static uint64_t ring_pfn;
 static bool gave_up;            /* the backend stopped reading */
+static XENCONS_RING_IDX in_cons;        /* ours: the page's copy is for the backend */
+static struct xen_console_stats stats = { .bind_rc = XEN_CONSOLE_NOT_BOUND };
 
 static void notify_backend(void)
 {
@@ -139,23 +152,70 @@ void xen_console_flush(void)
 		gave_up = true;
 }
 
+/*
+ * in_prod is read once: the backend may move it while we copy.  The
+ * consumer index is ours, kept in *cons and only written to the page, so a
+ * backend that rewrites in_cons there cannot make us read anything twice.
+ * Positions are masked, so the copy stays inside the ring whatever the
+ * indices say, but a producer more than a ring ahead of us would make us
+ * hand out stale bytes as input: refused.
+ */
+long xen_console_ring_read(volatile struct xencons_interface *r, XENCONS_RING_IDX *cons,
+			   char *buf, size_t len)
+{
+	XENCONS_RING_IDX prod = r->in_prod, next = *cons;
+	size_t got = 0;
+
+	compiler_barrier();     /* the index before the bytes it covers */
+	if (prod - next > sizeof(r->in))
+		return XEN_CONSOLE_BAD_INDICES;
+	while (got < len && next != prod)
+		buf[got++] = r->in[MASK_XENCONS_IDX(next++, r->in)];
+	full_barrier();         /* done reading before the slots are given back */
+	*cons = next;
+	r->in_cons = next;
+	return (long)got;
+}
+
+/* The first refusal is reported; the count goes on in the stats. */
+static void refuse_input(void)
+{
+	if (stats.refused_input++ == 0)
+		printk("xen: console backend wrote an impossible input index (in_prod %#x, "
+		       "our in_cons %#x, ring %zu bytes): its input is ignored\n",
+		       ring->in_prod, in_cons, sizeof(ring->in));
+}
+
 /* Input: whatever the backend has put in `in`, without waiting. */
 static size_t xen_console_read(char *buf, size_t len)
 {
-	size_t got = 0;
+	long got;
 
 	if (!ring)
 		return 0;
-	uint32_t cons = ring->in_cons, prod = ring->in_prod;
-
-	compiler_barrier();     /* the index before the bytes it covers */
-	while (got < len && cons != prod)
-		buf[got++] = ring->in[MASK_XENCONS_IDX(cons++, ring->in)];
-	full_barrier();         /* done reading before the slots are given back */
-	ring->in_cons = cons;
+	got = xen_console_ring_read(ring, &in_cons, buf, len);
+	if (got == XEN_CONSOLE_BAD_INDICES) {
+		refuse_input();
+		return 0;
+	}
+	stats.in_bytes += (uint64_t)got;
 	if (got)
-		notify_backend();
-	return got;
+		notify_backend();       /* room again: it may write more */
+	return (size_t)got;
+}
+
+/* An event on the console's port, by upcall: the backend took output, or
+ * wrote input, or both.  Note what it found; the reading is console_read's. */
+static void console_event(evtchn_port_t event_port, void *arg)
+{
+	XENCONS_RING_IDX prod = ring->in_prod;
+
+	(void)event_port;
+	(void)arg;
+	stats.events++;
+	stats.in_prod_at_last_event = prod;
+	if (prod != in_cons)
+		stats.events_with_input++;
 }
 
 static struct console_driver xen_console = {
@@ -185,7 +245,16 @@ void xen_console_attach(uint64_t pfn, uint32_t evtchn)
 	ring_pfn = pfn;
 	port = evtchn;
 	ring = phys_to_virt(pfn << PAGE_SHIFT);
+	in_cons = ring->in_cons;        /* the toolstack's start (0); ours from now on */
 	console_register(&xen_console);
+}
+
+/* Called by the platform's init once event channels work (the ABI is
+ * chosen): from then on the console's events arrive by upcall. */
+void xen_console_bind_events(void)
+{
+	if (ring)
+		stats.bind_rc = xen_evtchn_bind_handler(port, console_event, NULL);
 }
 
 bool xen_console_ready(void)
@@ -199,8 +268,16 @@ void xen_console_report(void)
 		printk("xen: no PV console (HVM_PARAM_CONSOLE_PFN is 0)\n");
 		return;
 	}
-	printk("xen: PV console ring at pfn %#lx, event channel %u%s\n", ring_pfn, port,
-	       gave_up ? " (backend stopped reading: output dropped)" : "");
+	printk("xen: PV console ring at pfn %#lx, event channel %u", ring_pfn, port);
+	if (stats.bind_rc == 0)
+		printk(", its events by upcall\n");
+	else if (stats.bind_rc == XEN_CONSOLE_NOT_BOUND)
+		printk(", no handler for its events (never bound)\n");
+	else
+		printk(", no handler for its events: binding said %s\n",
+		       xen_error_name(stats.bind_rc));
+	if (gave_up)
+		printk("xen: PV console backend stopped reading: output dropped\n");
 }
 
 volatile struct xencons_interface *xen_console_ring(void)
@@ -211,4 +288,9 @@ volatile struct xencons_interface *xen_console_ring(void)
 uint32_t xen_console_port(void)
 {
 	return port;
+}
+
+const struct xen_console_stats *xen_console_stats(void)
+{
+	return &stats;
 }

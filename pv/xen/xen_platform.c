@@ -50,11 +50,12 @@ static void __attribute__((noreturn)) xen_shutdown(enum exit_status status)
 }
 
 /* After the command line is parsed (evtchn=) and before any port gets a
- * handler: choose the event-channel ABI. */
+ * handler: choose the event-channel ABI; then the console's port gets its. */
 static void xen_pvh_init(void)
 {
 	native_init();
 	xen_evtchn_init();
+	xen_console_bind_events();
 }
 
 static void xen_pvh_report(void)

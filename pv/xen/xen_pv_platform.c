@@ -335,8 +335,10 @@ static void pv_init(void)
 	traps_init();
 	install_callbacks();
 	xen_evtchn_init();      /* the ABI, before the timer's port gets a handler */
-	if (callbacks_rc == 0)
+	if (callbacks_rc == 0) {
 		start_timer();
+		xen_console_bind_events();
+	}
 }
 
 static void report_status(const char *what, long rc)

@@ -21,6 +21,8 @@
 # With NET=1 in /guest/env (xen-lab.sh --net) the domU's vif gets a bridge, and
 # with /guest/net-peer (--net-peer) that peer runs on it while the domU does:
 #   PVKIT-XENLAB-NETPEER-BEGIN ... -END status=N   its output and exit status
+# With CONSOLE_INPUT in /guest/env (xen-lab.sh --console-input) that line is typed
+# on the domU's console once it runs ("xenlab-dom0: console input:" says how it went).
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin:/usr/lib/xen-4.17/bin
 XB=/usr/lib/xen-4.17/bin
 GUEST_NAME=pvkit
@@ -29,6 +31,7 @@ LIVE=0
 NET=0
 NET_PEER_ARGS=""
 NET_PEER=""
+CONSOLE_INPUT=""
 
 log() { echo "xenlab-dom0: $*"; }
 finish() {
@@ -87,6 +90,31 @@ report_net_peer() {
 	echo "PVKIT-XENLAB-NETPEER-BEGIN"
 	cat /tmp/net-peer.out
 	echo "PVKIT-XENLAB-NETPEER-END status=$peer_status"
+}
+
+# ---- --console-input: a line typed on the domU's console ---------------------------
+# xenconsoled gives each domU's console a pty and names it in xenstore
+# (/local/domain/ID/console/tty).  What is written to that pty (`xl console` writes
+# the keys you type) xenconsoled copies into the console page's `in` ring, then it
+# sends the console's event.  In the background, so that nothing else waits: wait
+# for the tty, write the line once.
+type_console_input() {
+	[ -n "$CONSOLE_INPUT" ] || return 0
+	(
+		domid=$(xl domid "$GUEST_NAME" 2>/dev/null)
+		tty="" i=0
+		until [ -n "$tty" ] || [ $i -ge 300 ]; do
+			tty=$(xenstore-read "/local/domain/$domid/console/tty" 2>/dev/null) || sleep 0.1
+			i=$((i + 1))
+		done
+		if [ -z "$tty" ]; then
+			log "console input: domain ${domid:-?} has no console/tty in xenstore"
+		elif printf '%s\n' "$CONSOLE_INPUT" >"$tty"; then
+			log "console input: '$CONSOLE_INPUT' written to $tty (domain $domid)"
+		else
+			log "console input: writing to $tty failed"
+		fi
+	) &
 }
 
 mount -t proc proc /proc
@@ -164,6 +192,7 @@ for d in $(xenstore-list /local/domain 2>/dev/null | grep -vx 0); do
 done
 [ -f "$DISK_GZ" ] && disk_backend_log
 xl unpause "$GUEST_NAME" 2>/dev/null
+type_console_input
 CONSOLE_LOG=/var/log/xen/console/guest-$GUEST_NAME.log
 i=0
 until [ -f "$CONSOLE_LOG" ] || [ $i -ge 300 ] || ! kill -0 $XL 2>/dev/null; do sleep 0.1; i=$((i + 1)); done

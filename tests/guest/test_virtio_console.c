@@ -13,13 +13,13 @@
  * option the text must arrive; without it, the test skips unless some
  * input arrives anyway.
  */
-#include "kernel/cmdline.h"
 #include "kernel/console.h"
 #include "kernel/test.h"
 #include "kernel/timer.h"
 #include "lib/printf.h"
 #include "lib/string.h"
 #include "pv/virtio/virtio_console.h"
+#include "tests/guest/console_input_test.h"
 
 #define NO_CONSOLE "no virtio console (QEMU: -device virtio-serial-device or " \
 		   "virtio-serial-pci, and -device virtconsole)"
@@ -27,23 +27,12 @@
 #define MARKER_LINE "virtio-console: this line went out through the virtio console\n"
 #define BULK_LINES 256
 #define BULK_LINE_BYTES 100     /* 25600 bytes: more than all output buffers hold */
-#define EXPECTED_MAX 64        /* at most half of read_input's buffer */
 #define INPUT_TIMEOUT_NS (10 * NSEC_PER_SEC)
 #define UNANNOUNCED_WAIT_NS (200 * NSEC_PER_MSEC)
-#define INPUT_POLL_NS (5 * NSEC_PER_MSEC)
 
-static char expected_input[EXPECTED_MAX];
-
-static bool set_expected_input(const char *value)
-{
-	if (!value || !*value || strlen(value) >= sizeof(expected_input))
-		return false;
-	strlcpy(expected_input, value, sizeof(expected_input));
-	return true;
-}
-CMDLINE_OPTION(virtio_console_expect, "virtio_console.expect", set_expected_input,
-	       "(tests) the host sends this text on the virtio console: "
-	       "virtio_console.expect=TEXT (test virtio_console.input_from_the_host)");
+EXPECTED_INPUT_OPTION(virtio_console_expect, "virtio_console.expect",
+		      "(tests) the host sends this text on the virtio console: "
+		      "virtio_console.expect=TEXT (test virtio_console.input_from_the_host)");
 
 TEST(virtio_console, printk_line_is_sent_and_reclaimed)
 {
@@ -85,46 +74,6 @@ TEST(virtio_console, long_output_reuses_buffers)
 	CHECK(virtio_console_present());
 }
 
-static bool contains(const char *text, const char *part)
-{
-	size_t n = strlen(part);
-
-	for (; *text; text++)
-		if (strncmp(text, part, n) == 0)
-			return true;
-	return false;
-}
-
-/*
- * Reads console input until `until` passes or, with a text to look for,
- * until it is in buf; without one, until anything came.  Older input is
- * dropped from the front of buf to make room, so the text may follow any
- * amount of other input (more than the driver's buffers hold: they must
- * be posted again as they are emptied).  Returns the bytes read in all.
- */
-static size_t read_input(char *buf, size_t size, const char *text, uint64_t until)
-{
-	size_t total = 0, held = 0, keep = size / 2;
-
-	buf[0] = '\0';
-	while (time_now_ns() < until) {
-		size_t got = console_read(buf + held, size - 1 - held);
-
-		total += got;
-		held += got;
-		buf[held] = '\0';
-		if (text ? contains(buf, text) : total > 0)
-			break;
-		if (held == size - 1) {         /* full: keep the newer half */
-			memmove(buf, buf + held - keep, keep + 1);
-			held = keep;
-		}
-		if (got == 0)
-			sleep_ns(INPUT_POLL_NS);
-	}
-	return total;
-}
-
 TEST(virtio_console, input_from_the_host)
 {
 	bool announced = expected_input[0] != '\0';
@@ -140,14 +89,14 @@ TEST(virtio_console, input_from_the_host)
 		}
 		SKIP(NO_CONSOLE);
 	}
-	got = read_input(buf, sizeof(buf), announced ? expected_input : NULL,
-			 time_now_ns() + wait);
+	got = read_console_input(buf, sizeof(buf), announced ? expected_input : NULL,
+				 time_now_ns() + wait);
 	if (!announced) {
 		if (got == 0)
 			SKIP("no input from the host, and none announced (virtio_console.expect=TEXT)");
 		return;         /* something came in; we cannot know what was meant */
 	}
-	if (!contains(buf, expected_input)) {
+	if (!text_contains(buf, expected_input)) {
 		test_fail(t, __FILE__, __LINE__, "'%s' did not arrive in %lu s (%zu bytes of "
 			  "input)", expected_input, wait / NSEC_PER_SEC, got);
 		return;
