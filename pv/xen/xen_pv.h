@@ -38,6 +38,7 @@ struct xen_pv_page_tables {
 	uint64_t root;                  /* our L4 (pseudo-physical), 0 before */
 	uint64_t copied;                /* tables our copy of Xen's needed */
 	uint64_t given_back;            /* Xen's frames now ours to allocate */
+	uint64_t tsc_cycles;            /* what it all took */
 	const char *failed_step;        /* NULL once we run on our own tables */
 	long rc;                        /* and the Xen error that stopped it */
 };
@@ -47,6 +48,10 @@ uint64_t xen_pv_page_table_root(void);
 /* At boot, with all of RAM mapped: build our tables in the pages from
  * *free on (below mapped_end), switch to them, give Xen's frames back. */
 void xen_pv_take_over_page_tables(uint64_t *free, uint64_t mapped_end);
+
+/* The L4 slots of Xen's own area, 256-271 (HYPERVISOR_VIRT_START to _END:
+ * its read-only M2P, its code and data, a linear map of the tables). */
+bool xen_pv_is_xen_l4_slot(unsigned int slot);
 
 /* One mmuext_op: arg is a machine frame, or a virtual address for
  * MMUEXT_INVLPG_LOCAL.  0 or a Xen error. */

@@ -19,24 +19,18 @@
  *      validation of the old tree, and its frames are plain pages again;
  *   6. map those frames writable again: they go to the page allocator.
  */
+#include "arch/x86/cpu.h"
 #include "kernel/page_alloc.h"
 #include "kernel/platform.h"
 #include "kernel/vm.h"
-#include "lib/string.h"
 #include "pv/xen/hypercall.h"
 #include "pv/xen/xen.h"
 #include "pv/xen/xen_pv.h"
 
 #define PT_ENTRIES      512
 #define ROOT_LEVEL      4
+#define L4_SLOT_SHIFT   39      /* an L4 entry maps 512 GiB */
 #define PTE_BATCH       64      /* entries per write_ptes call (1 KiB of stack) */
-
-/* The L4 slots of Xen's own area (its M2P, its code and data, a linear map
- * of the tables): 256-271.  Xen fills them in every root it validates and
- * refuses updates to them; a guest's root leaves them empty. */
-#define XEN_FIRST_L4_SLOT ((HYPERVISOR_VIRT_START >> 39) % PT_ENTRIES)
-#define XEN_END_L4_SLOT   (XEN_FIRST_L4_SLOT + \
-			   ((HYPERVISOR_VIRT_END - HYPERVISOR_VIRT_START) >> 39))
 
 static struct xen_pv_page_tables tables;
 
@@ -49,6 +43,14 @@ const struct xen_pv_page_tables *xen_pv_page_tables(void)
 uint64_t xen_pv_page_table_root(void)
 {
 	return tables.root ? tables.root : xen_pv_start_info()->pt_base;
+}
+
+bool xen_pv_is_xen_l4_slot(unsigned int slot)
+{
+	const unsigned int first = (HYPERVISOR_VIRT_START >> L4_SLOT_SHIFT) % PT_ENTRIES;
+
+	return slot >= first &&
+	       slot < first + ((HYPERVISOR_VIRT_END - HYPERVISOR_VIRT_START) >> L4_SLOT_SHIFT);
 }
 
 long xen_pv_mmuext(unsigned int cmd, uint64_t arg)
@@ -67,9 +69,11 @@ static uint64_t pfn_of_entry(uint64_t entry)
 	return xen_pv_mfn_to_pfn((entry & PTE_ADDRESS) >> PAGE_SHIFT);
 }
 
+/* Xen fills its own L4 slots in every root it validates and refuses
+ * updates to them: a guest's root leaves them empty. */
 static bool is_xen_slot(unsigned int level, unsigned int i)
 {
-	return level == ROOT_LEVEL && i >= XEN_FIRST_L4_SLOT && i < XEN_END_L4_SLOT;
+	return level == ROOT_LEVEL && xen_pv_is_xen_l4_slot(i);
 }
 
 static bool in_range(uint64_t paddr, uint64_t first, uint64_t pages)
@@ -188,7 +192,7 @@ void xen_pv_take_over_page_tables(uint64_t *free, uint64_t mapped_end)
 {
 	const struct start_info *si = xen_pv_start_info();
 	struct new_tables to = { .first = *free, .pages = si->nr_pt_frames };
-	uint64_t new_root;
+	uint64_t new_root, begin = rdtsc();
 
 	tables.failed_step = "room for the copy";
 	if (to.first + to.pages * PAGE_SIZE > mapped_end)
@@ -204,4 +208,5 @@ void xen_pv_take_over_page_tables(uint64_t *free, uint64_t mapped_end)
 		return;
 	set_writable(si->pt_base, si->nr_pt_frames, true);
 	tables.given_back = si->nr_pt_frames;
+	tables.tsc_cycles = rdtsc() - begin;
 }

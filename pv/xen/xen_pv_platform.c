@@ -347,8 +347,8 @@ static void report_page_tables(void)
 	else
 		printk("xen: page tables: still Xen's, root %#lx; ", si->pt_base);
 	if (pt->given_back)
-		printk("Xen's %lu frames at %#lx unpinned and given back\n", pt->given_back,
-		       si->pt_base);
+		printk("Xen's %lu frames at %#lx unpinned and given back, in %lu us\n",
+		       pt->given_back, si->pt_base, pt->tsc_cycles * 1000 / (pv_tsc_hz() / 1000));
 	else
 		printk("%s failed: %s\n", pt->failed_step,
 		       pt->rc ? xen_error_name(pt->rc) : "no Xen error");
