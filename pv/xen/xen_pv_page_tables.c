@@ -4,8 +4,8 @@
  *
  * The domain builder starts us on tables it made (start_info->pt_base,
  * nr_pt_frames frames from there), pinned by it.  A PV kernel may keep
- * them, but then those frames are never its own memory.  So, as Linux and
- * Mini-OS do in their own ways, we build a set of our own and switch:
+ * them, but then those frames are never its own memory.  So, much as Linux
+ * does at boot, we build a set of our own and switch:
  *
  *   1. copy Xen's tables into pages of ours (the tables we added to map the
  *      rest of RAM, xen_pv_boot.c, are linked into the copy as they are);
@@ -14,7 +14,8 @@
  *   3. MMUEXT_PIN_L4_TABLE: Xen validates the whole tree and keeps it a
  *      page table (read-only) until we unpin it;
  *   4. MMUEXT_NEW_BASEPTR: our %cr3, kernel mode;  MMUEXT_NEW_USER_BASEPTR
- *      with frame 0: we have no user mode, so no user root either;
+ *      with frame 0: we have no user mode, so no user root either (and no
+ *      user root may still hold Xen's tree);
  *   5. MMUEXT_UNPIN_TABLE on Xen's root: no longer in use, Xen drops its
  *      validation of the old tree, and its frames are plain pages again;
  *   6. map those frames writable again: they go to the page allocator.
