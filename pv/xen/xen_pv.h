@@ -1,10 +1,11 @@
 /*
  * xen_pv.h — pvkit as a Xen PV guest (issue 6; docs/xen-pv.md).
  *
- * xen_pv_boot.c turns start_info into struct boot_info; xen_pv_platform.c
- * is the platform table whose every privileged operation is a hypercall or
- * a write to shared_info; xen_pv_entry.S holds the trap and event-callback
- * entry points Xen bounces us to.
+ * xen_pv_boot.c turns start_info into struct boot_info;
+ * xen_pv_page_tables.c moves us from the builder's page tables onto our
+ * own; xen_pv_platform.c is the platform table whose every privileged
+ * operation is a hypercall or a write to shared_info; xen_pv_entry.S holds
+ * the trap and event-callback entry points Xen bounces us to.
  */
 #ifndef PVKIT_PV_XEN_XEN_PV_H
 #define PVKIT_PV_XEN_XEN_PV_H

@@ -186,8 +186,9 @@ static bool switch_root(uint64_t new_root)
  * Build our tables in the pages from *free on (nr_pt_frames of them, one
  * for each of Xen's: the copy has the same shape), all below mapped_end,
  * switch to them and give Xen's frames back.  *free moves past the new
- * tables, which stay reserved.  On a refusal we stay where Xen left us
- * (the boot report says why); the pages from *free are then reserved too.
+ * tables, which stay reserved.  A refusal before the switch leaves us on
+ * Xen's tables, one after it on ours with Xen's frames kept; either way
+ * the boot report says which step and why.
  */
 void xen_pv_take_over_page_tables(uint64_t *free, uint64_t mapped_end)
 {

@@ -10,6 +10,7 @@
  *   idle                 SCHEDOP_block
  *   install_traps        HYPERVISOR_set_trap_table (+ xen_pv_entry.S)
  *   write_pte(s), flushes  mmu_update (batched), mmuext_op (machine addresses via P2M)
+ *   page_table_root      our own pinned root (xen_pv_page_tables.c)
  *   time, timer          vcpu_time_info (pvclock), VCPUOP_set_singleshot_timer
  *   early_write          the start_info console ring
  *   shutdown             SCHEDOP_shutdown
