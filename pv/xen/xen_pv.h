@@ -1,10 +1,11 @@
 /*
  * xen_pv.h — pvkit as a Xen PV guest (issue 6; docs/xen-pv.md).
  *
- * xen_pv_boot.c turns start_info into struct boot_info; xen_pv_platform.c
- * is the platform table whose every privileged operation is a hypercall or
- * a write to shared_info; xen_pv_entry.S holds the trap and event-callback
- * entry points Xen bounces us to.
+ * xen_pv_boot.c turns start_info into struct boot_info;
+ * xen_pv_page_tables.c moves us from the builder's page tables onto our
+ * own; xen_pv_platform.c is the platform table whose every privileged
+ * operation is a hypercall or a write to shared_info; xen_pv_entry.S holds
+ * the trap and event-callback entry points Xen bounces us to.
  */
 #ifndef PVKIT_PV_XEN_XEN_PV_H
 #define PVKIT_PV_XEN_XEN_PV_H
@@ -31,6 +32,31 @@ long xen_pv_map_machine_frame(void *va, uint64_t mfn);
  * it is one of our mapped RAM pages, else a new mapping over a page taken
  * from the page allocator (and never given back).  NULL when neither. */
 void *xen_pv_machine_page(uint64_t mfn);
+
+/* Our own page tables (xen_pv_page_tables.c): where the root is, and how
+ * the switch away from the domain builder's tables went. */
+struct xen_pv_page_tables {
+	uint64_t root;                  /* our L4 (pseudo-physical), 0 before */
+	uint64_t copied;                /* tables our copy of Xen's needed */
+	uint64_t given_back;            /* Xen's frames now ours to allocate */
+	uint64_t tsc_cycles;            /* what it all took */
+	const char *failed_step;        /* NULL once we run on our own tables */
+	long rc;                        /* and the Xen error that stopped it */
+};
+const struct xen_pv_page_tables *xen_pv_page_tables(void);
+uint64_t xen_pv_page_table_root(void);
+
+/* At boot, with all of RAM mapped: build our tables in the pages from
+ * *free on (below mapped_end), switch to them, give Xen's frames back. */
+void xen_pv_take_over_page_tables(uint64_t *free, uint64_t mapped_end);
+
+/* The L4 slots of Xen's own area, 256-271 (HYPERVISOR_VIRT_START to _END:
+ * its read-only M2P, its code and data, a linear map of the tables). */
+bool xen_pv_is_xen_l4_slot(unsigned int slot);
+
+/* One mmuext_op: arg is a machine frame, or a virtual address for
+ * MMUEXT_INVLPG_LOCAL.  0 or a Xen error. */
+long xen_pv_mmuext(unsigned int cmd, uint64_t arg);
 
 /* The NMIs the NMI callback has taken, and whether events were masked
  * while it ran (Xen masks them, as an interrupt gate clears IF). */

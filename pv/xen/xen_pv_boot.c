@@ -230,8 +230,10 @@ static uint64_t boot_data_end(void)
  * One RAM region of nr_pages frames from 0, cut up: usable up to the end
  * of our image (the page allocator skips the first MiB and the image
  * itself, as on every path), Xen's boot data and the page tables we add
- * (reserved), usable again up to the end of what is mapped, and any rest
- * we could not map (past 512 GiB, or a layout we do not know).
+ * (reserved) — except Xen's own page-table frames once we have moved onto
+ * tables of our own and given them back (usable) —, usable again up to
+ * the end of what is mapped, and any rest we could not map (past 512 GiB,
+ * or a layout we do not know).
  */
 static void read_memory(void)
 {
@@ -240,15 +242,21 @@ static void read_memory(void)
 	uint64_t data_end = boot_data_end();
 	uint64_t *l3 = low_level3_table();
 	uint64_t mapped_end = initial_mapping_end(l3);
-	uint64_t free = data_end;
+	uint64_t free = data_end, given_back, given_back_end;
 
 	if (mapped_end > data_end)
 		mapped_end = map_remaining_ram(l3, mapped_end, ram_end, &free);
 	if (mapped_end > ram_end)
 		mapped_end = ram_end;
 	mapped_ram_end = mapped_end;
+	xen_pv_take_over_page_tables(&free, mapped_end);
+	/* Xen's frames, when given back; else nothing, at the image's end. */
+	given_back = xen_pv_page_tables()->given_back ? start->pt_base : image_end;
+	given_back_end = given_back + xen_pv_page_tables()->given_back * PAGE_SIZE;
 	boot_add_mem_region(0, image_end, MEM_USABLE);
-	boot_add_mem_region(image_end, free - image_end, MEM_RESERVED);
+	boot_add_mem_region(image_end, given_back - image_end, MEM_RESERVED);
+	boot_add_mem_region(given_back, given_back_end - given_back, MEM_USABLE);
+	boot_add_mem_region(given_back_end, free - given_back_end, MEM_RESERVED);
 	if (mapped_end > free)
 		boot_add_mem_region(free, mapped_end - free, MEM_USABLE);
 	if (ram_end > max_u64(mapped_end, free)) {

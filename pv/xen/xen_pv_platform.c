@@ -10,6 +10,7 @@
  *   idle                 SCHEDOP_block
  *   install_traps        HYPERVISOR_set_trap_table (+ xen_pv_entry.S)
  *   write_pte(s), flushes  mmu_update (batched), mmuext_op (machine addresses via P2M)
+ *   page_table_root      our own pinned root (xen_pv_page_tables.c)
  *   time, timer          vcpu_time_info (pvclock), VCPUOP_set_singleshot_timer
  *   early_write          the start_info console ring
  *   shutdown             SCHEDOP_shutdown
@@ -260,27 +261,14 @@ static void pv_prepare_page_table(uint64_t paddr)
 		panic("mapping the new page table %#lx read-only: %s", paddr, xen_error_name(rc));
 }
 
-static void mmuext(unsigned int cmd, uintptr_t va)
-{
-	struct mmuext_op op = { .cmd = cmd, .arg1.linear_addr = va };
-
-	xen_hypercall(__HYPERVISOR_mmuext_op, (uintptr_t)&op, 1, 0, DOMID_SELF, 0);
-}
-
 static void pv_flush_tlb_page(uintptr_t va)
 {
-	mmuext(MMUEXT_INVLPG_LOCAL, va);
+	xen_pv_mmuext(MMUEXT_INVLPG_LOCAL, va);
 }
 
 static void pv_flush_tlb_all(void)
 {
-	mmuext(MMUEXT_TLB_FLUSH_LOCAL, 0);
-}
-
-/* pt_base is a virtual address, which is also the pseudo-physical one. */
-static uint64_t pv_page_table_root(void)
-{
-	return xen_pv_start_info()->pt_base;
+	xen_pv_mmuext(MMUEXT_TLB_FLUSH_LOCAL, 0);
 }
 
 /* ---- time -------------------------------------------------------------------- */
@@ -349,12 +337,33 @@ static void report_status(const char *what, long rc)
 		printk("%s failed: %s", what, xen_error_name(rc));
 }
 
+/* Whose page tables we run on (xen_pv_page_tables.c), and if still the
+ * builder's, or if its frames were kept, which step Xen refused. */
+static void report_page_tables(void)
+{
+	const struct xen_pv_page_tables *pt = xen_pv_page_tables();
+	const struct start_info *si = xen_pv_start_info();
+
+	if (pt->root)
+		printk("xen: page tables: our own, root %#lx pinned, %lu copied from Xen's; ",
+		       pt->root, pt->copied);
+	else
+		printk("xen: page tables: still Xen's, root %#lx; ", si->pt_base);
+	if (pt->given_back)
+		printk("Xen's %lu frames at %#lx unpinned and given back, in %lu us\n",
+		       pt->given_back, si->pt_base, pt->tsc_cycles * 1000 / (pv_tsc_hz() / 1000));
+	else
+		printk("%s failed: %s\n", pt->failed_step,
+		       pt->rc ? xen_error_name(pt->rc) : "no Xen error");
+}
+
 static void pv_report(void)
 {
 	const struct start_info *si = xen_pv_start_info();
 
 	printk("xen: PV guest \"%s\", %lu pages, page tables at %#lx (%lu frames), P2M at %#lx\n",
 	       si->magic, si->nr_pages, si->pt_base, si->nr_pt_frames, si->mfn_list);
+	report_page_tables();
 	printk("interrupts: ");
 	report_status("set_trap_table", traps_rc);
 	printk(", ");
@@ -402,7 +411,7 @@ static const struct platform_ops xen_pv_platform = {
 	.prepare_page_table = pv_prepare_page_table,
 	.flush_tlb_page = pv_flush_tlb_page,
 	.flush_tlb_all = pv_flush_tlb_all,
-	.page_table_root = pv_page_table_root,
+	.page_table_root = xen_pv_page_table_root,
 	.now_ns = pv_now_ns,
 	.set_timer = pv_set_timer,
 	.tsc_hz = pv_tsc_hz,

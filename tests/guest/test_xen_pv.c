@@ -1,7 +1,8 @@
 /*
  * test_xen_pv.c — what only a Xen PV guest has: the P2M and M2P agree, a
  * page-table update made with mmu_update is what the tables hold (as a
- * machine address), the page tables themselves are read-only to us, and
+ * machine address), the page tables themselves are read-only to us, we
+ * run on a pinned root of our own and Xen's boot tables came back, and
  * a machine frame is reached in the direct map when it is our RAM and
  * through a new mapping when it is Xen's, all of RAM is mapped (run
  * with `scripts/xen-lab.sh --mem 1536` to cross the first GiB), and NMIs
@@ -80,6 +81,123 @@ TEST(xen_pv, page_tables_are_read_only)
 	CHECK(last_fixed_fault.error_code & PF_PRESENT);
 	CHECK(last_fixed_fault.error_code & PF_WRITE);
 	CHECK_EQ(last_fixed_fault.cr2, root);
+}
+
+/* The machine address of an entry, as mmu_update names it. */
+static uint64_t machine_address_of(const uint64_t *entry)
+{
+	uintptr_t va = (uintptr_t)entry;
+
+	return (xen_pv_pfn_to_mfn(va >> PAGE_SHIFT) << PAGE_SHIFT) | (va & (PAGE_SIZE - 1));
+}
+
+static uint64_t mfn_of(uint64_t paddr)
+{
+	return xen_pv_pfn_to_mfn(paddr >> PAGE_SHIFT);
+}
+
+/* The root is ours, not the builder's, and Xen holds it pinned: pinning it
+ * again is refused (EINVAL: already pinned), and so is an mmu_update that
+ * would map it writable (EBUSY: a page cannot be writable while it is a
+ * table). */
+TEST(xen_pv, root_is_ours_and_pinned)
+{
+	SKIP_UNLESS_PV();
+	uint64_t root = platform->page_table_root();
+	uint64_t *own_pte = vm_pte((uintptr_t)phys_to_virt(root));
+
+	CHECK(root != xen_pv_start_info()->pt_base);
+	CHECK_EQ(root, xen_pv_page_tables()->root);
+	CHECK(own_pte != NULL);
+
+	long pin = xen_pv_mmuext(MMUEXT_PIN_L4_TABLE, mfn_of(root));
+
+	if (pin == 0)           /* it was not pinned: leave it as it was */
+		xen_pv_mmuext(MMUEXT_UNPIN_TABLE, mfn_of(root));
+	CHECK_NAMED(pin, -XEN_EINVAL, xen_error_name);
+
+	struct mmu_update writable = {
+		.ptr = machine_address_of(own_pte) | MMU_NORMAL_PT_UPDATE,
+		.val = *(volatile uint64_t *)own_pte | PTE_WRITABLE,
+	};
+	long rc = xen_hypercall(__HYPERVISOR_mmu_update, (uintptr_t)&writable, 1, 0,
+				DOMID_SELF, 0);
+
+	if (rc == 0)
+		platform->write_pte(own_pte, root | PTE_PRESENT);
+	CHECK_NAMED(rc, -XEN_EBUSY, xen_error_name);
+}
+
+/* What a walk of our tables found. */
+struct table_census {
+	unsigned long tables, writable, xen_frames;
+};
+
+/* Count `table` and, below level 1, the tables its entries lead to (not
+ * into Xen's L4 slots: Xen's own tables are not in our M2P's view). */
+static void count_tables(uint64_t table, unsigned int level, struct table_census *c)
+{
+	const struct start_info *si = xen_pv_start_info();
+	const uint64_t *entries = phys_to_virt(table);
+	uint64_t *own_pte = vm_pte((uintptr_t)entries);
+
+	c->tables++;
+	if (!own_pte || (platform->read_pte(own_pte) & PTE_WRITABLE))
+		c->writable++;
+	if (table >= si->pt_base && table < si->pt_base + si->nr_pt_frames * PAGE_SIZE)
+		c->xen_frames++;
+	for (unsigned int i = 0; level > 1 && i < PT_ENTRIES; i++) {
+		uint64_t entry = platform->read_pte(&entries[i]);
+
+		if ((level < 4 || !xen_pv_is_xen_l4_slot(i)) && (entry & PTE_PRESENT))
+			count_tables(entry & PTE_ADDRESS, level - 1, c);
+	}
+}
+
+/* Every table under our root is read-only in the direct map, and none is
+ * one of the builder's frames: at least the root, the level-3 and level-2
+ * tables, and a level-1 table per 2 MiB of RAM. */
+TEST(xen_pv, every_table_is_ours_and_read_only)
+{
+	SKIP_UNLESS_PV();
+	struct table_census census = { 0 };
+	uint64_t chunks = (xen_pv_start_info()->nr_pages + PT_ENTRIES - 1) / PT_ENTRIES;
+
+	count_tables(platform->page_table_root(), 4, &census);
+	CHECK(census.tables >= 3 + chunks);
+	CHECK_EQ(census.writable, 0);
+	CHECK_EQ(census.xen_frames, 0);
+}
+
+/* Pages of [first, first + pages) that the memory map calls usable. */
+static uint64_t usable_pages(uint64_t first, uint64_t pages)
+{
+	uint64_t count = 0;
+
+	for (uint64_t p = first; p < first + pages * PAGE_SIZE; p += PAGE_SIZE)
+		for (unsigned int i = 0; i < boot_info.mem_count; i++)
+			if (boot_info.mem[i].type == MEM_USABLE && p >= boot_info.mem[i].base &&
+			    p - boot_info.mem[i].base < boot_info.mem[i].size)
+				count++;
+	return count;
+}
+
+/* The builder's table frames were all given back: the memory map hands
+ * every one to the page allocator, and each is mapped writable again
+ * (which Xen allows only for a page that is no page table any more). */
+TEST(xen_pv, xen_boot_tables_are_given_back)
+{
+	SKIP_UNLESS_PV();
+	const struct start_info *si = xen_pv_start_info();
+
+	CHECK_EQ(xen_pv_page_tables()->given_back, si->nr_pt_frames);
+	CHECK_EQ(usable_pages(si->pt_base, si->nr_pt_frames), si->nr_pt_frames);
+	for (uint64_t i = 0; i < si->nr_pt_frames; i++) {
+		uint64_t *pte = vm_pte((uintptr_t)phys_to_virt(si->pt_base + i * PAGE_SIZE));
+
+		CHECK(pte != NULL);
+		CHECK(platform->read_pte(pte) & PTE_WRITABLE);
+	}
 }
 
 /* The console page is among our RAM: its machine frame leads back to the
