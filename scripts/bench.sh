@@ -652,9 +652,10 @@ hv_devices_table() {
 	echo "The same 16 MiB image behind each disk (\`bench=block\`, as in the disk section), the"
 	echo "same UDP link behind each network card (\`echo=\` against \`net-peer --bench\`), all on"
 	echo "this machine's KVM; the last column divides the Xen PV number by the virtio one."
-	echo "Here guest ring-0 code is emulated: blkfront's copy of every byte into its granted"
-	echo "pages (a byte loop) is nearly all of its disk time, which virtio-blk does not pay"
-	echo "(docs/bench.md)."
+	echo "Here guest ring-0 code is emulated, instruction by instruction: blkfront's copy into"
+	echo "its granted pages and its grant and revoke of each page of a request (pvkit-hv's"
+	echo "blkback offers no persistent grants) are most of its disk time, which virtio-blk,"
+	echo "handing the device the caller's buffer, does not pay (docs/bench.md)."
 	echo
 	echo "| what | ATA (pvkit-hv) | virtio (pvkit-hv-mmio) | Xen PV (pvkit-hv-xen) | Xen/virtio |"
 	echo "|---|---:|---:|---:|---:|"
