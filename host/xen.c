@@ -118,18 +118,46 @@ static void on_timer_changed(void *opaque)
 /*
  * Xen keeps injecting an HVM guest's callback vector for as long as
  * vcpu_info's evtchn_upcall_pending is set and the guest can take
- * interrupts.  We come close: after every hypercall and timer event, if it
+ * interrupts.  We come close: after a timer event or console input, if it
  * is set, send the vector again (an MSI to APIC 0; while one is still
- * waiting in the LAPIC's IRR, another merges with it).
+ * waiting in the LAPIC's IRR, another merges with it).  After a hypercall
+ * see deliver_upcall_after_hypercall().
  */
+static bool upcall_pending(struct xen_host *x)
+{
+	return x->domain.events.shared->vcpu_info[0].evtchn_upcall_pending;
+}
+
 static void deliver_upcall(struct xen_host *x)
 {
 	struct xen_domain *d = &x->domain;
 
-	if (!d->callback_vector || !d->events.shared->vcpu_info[0].evtchn_upcall_pending)
+	if (!d->callback_vector || !upcall_pending(x))
 		return;
 	TRACE("xen upcall: vector %#x injected", d->callback_vector);
 	vm_signal_msi(x->vm, MSI_ADDRESS_APIC0, d->callback_vector);
+	x->upcall_sent = true;
+}
+
+/*
+ * A guest that runs with interrupts off while an event is pending (the
+ * timer's, say) makes hypercalls with upcall_pending set, and sending the
+ * vector again after each would cost every one a KVM_SIGNAL_MSI: measured,
+ * that was the whole difference between a null hypercall and a port exit
+ * on kvm_amd (docs/pvkit-hv-xen.md, "What a hypercall costs").  The vector
+ * sent earlier is still waiting in the LAPIC (IRR), or its handler is
+ * running, until the handler clears upcall_pending — which it does first
+ * thing (pv/xen/xen_evtchn.c), as Linux's does.  So once it was sent, a
+ * hypercall that finds upcall_pending still set sends nothing; one that
+ * finds it clear knows the vector was taken, and sends it if the call made
+ * an event pending.  was_pending: upcall_pending before the call.
+ */
+static void deliver_upcall_after_hypercall(struct xen_host *x, bool was_pending)
+{
+	if (!was_pending)
+		x->upcall_sent = false;
+	if (!x->upcall_sent)
+		deliver_upcall(x);
 }
 
 /* Due by the host's clock: the fresh pair then gives the guest a clock
@@ -362,6 +390,7 @@ static void hypercall(void *opaque, uint64_t offset, unsigned int size, uint64_t
 	struct xen_host *x = opaque;
 	uint64_t start = x->stats->enabled ? stats_now_ns() : 0;
 	struct shared_info *shared = x->domain.events.shared;
+	bool was_pending = upcall_pending(x);
 	struct kvm_regs *regs = &x->vm->run->s.regs.regs;
 
 	(void)offset, (void)size, (void)value;  /* the number is in %rax too */
@@ -376,7 +405,7 @@ static void hypercall(void *opaque, uint64_t offset, unsigned int size, uint64_t
 	trace_hypercall(nr, args, rc);
 	if (x->domain.events.shared != shared)
 		publish_all_time(x);    /* shared_info moved: fresh time in its new place */
-	deliver_upcall(x);
+	deliver_upcall_after_hypercall(x, was_pending);
 	if (x->stats->enabled)
 		stats_add_device(x->stats, stats_name(nr), stats_now_ns() - start);
 }
@@ -425,6 +454,7 @@ bool xen_host_init(struct xen_host *x, struct vm *vm, struct console *console, i
 	x->stats = stats;
 	x->timer_created = false;
 	x->timer_host_ns = 0;
+	x->upcall_sent = false;
 	x->initialised = xen_domain_init(&x->domain, &mem, LAYOUT_XEN_CONSOLE_PAGE / PAGE_SIZE,
 					 &ops);
 	if (!x->initialised || !offer_xenstore(x))
