@@ -26,6 +26,9 @@
  *                   exits (docs/pvkit-hv-xen.md), it is the floor the null
  *                   hypercall is compared with.  (A PV guest is not run:
  *                   its `in` would be a #GP.)
+ *   pio-exit-call   (PVH only) the same `in`, reached the way a hypercall
+ *                   is (xen_bench_stub.S): null-hypercall against it is
+ *                   what the hypervisor's handling adds to a port exit.
  * Nothing is judged: results are reported, never failed.
  */
 #include "arch/x86/cpu.h"
