@@ -143,21 +143,26 @@ static void deliver_upcall(struct xen_host *x)
  * A guest that runs with interrupts off while an event is pending (the
  * timer's, say) makes hypercalls with upcall_pending set, and sending the
  * vector again after each would cost every one a KVM_SIGNAL_MSI: measured,
- * that was the whole difference between a null hypercall and a port exit
- * on kvm_amd (docs/pvkit-hv-xen.md, "What a hypercall costs").  The vector
- * sent earlier is still waiting in the LAPIC (IRR), or its handler is
- * running, until the handler clears upcall_pending — which it does first
- * thing (pv/xen/xen_evtchn.c), as Linux's does.  So once it was sent, a
- * hypercall that finds upcall_pending still set sends nothing; one that
- * finds it clear knows the vector was taken, and sends it if the call made
- * an event pending.  was_pending: upcall_pending before the call.
+ * that was most of what a null hypercall cost beyond a port exit on
+ * kvm_amd (docs/pvkit-hv-xen.md, "What a hypercall costs").  A vector once
+ * sent waits in the LAPIC's IRR, or its handler runs, until the handler
+ * clears upcall_pending (first thing: pv/xen/xen_evtchn.c, and Linux's
+ * too).  So after a hypercall we send it only if none went out since
+ * upcall_pending last went from 0 to 1 (on_raise_upcall).
  */
-static void deliver_upcall_after_hypercall(struct xen_host *x, bool was_pending)
+static void deliver_upcall_after_hypercall(struct xen_host *x)
 {
-	if (!was_pending)
-		x->upcall_sent = false;
 	if (!x->upcall_sent)
 		deliver_upcall(x);
+}
+
+/* upcall_pending went from 0 to 1 (xen_evtchn.c): the guest took the last
+ * vector, if any, and this event needs a new one. */
+static void on_raise_upcall(void *opaque)
+{
+	struct xen_host *x = opaque;
+
+	x->upcall_sent = false;
 }
 
 /* Due by the host's clock: the fresh pair then gives the guest a clock
@@ -390,7 +395,6 @@ static void hypercall(void *opaque, uint64_t offset, unsigned int size, uint64_t
 	struct xen_host *x = opaque;
 	uint64_t start = x->stats->enabled ? stats_now_ns() : 0;
 	struct shared_info *shared = x->domain.events.shared;
-	bool was_pending = upcall_pending(x);
 	struct kvm_regs *regs = &x->vm->run->s.regs.regs;
 
 	(void)offset, (void)size, (void)value;  /* the number is in %rax too */
@@ -405,7 +409,7 @@ static void hypercall(void *opaque, uint64_t offset, unsigned int size, uint64_t
 	trace_hypercall(nr, args, rc);
 	if (x->domain.events.shared != shared)
 		publish_all_time(x);    /* shared_info moved: fresh time in its new place */
-	deliver_upcall_after_hypercall(x, was_pending);
+	deliver_upcall_after_hypercall(x);
 	if (x->stats->enabled)
 		stats_add_device(x->stats, stats_name(nr), stats_now_ns() - start);
 }
@@ -460,6 +464,7 @@ bool xen_host_init(struct xen_host *x, struct vm *vm, struct console *console, i
 	if (!x->initialised || !offer_xenstore(x))
 		return error_set(err, err_len, "--xen: out of memory for the domain and its store");
 	x->domain.events.notify_backend = on_backend_notify;
+	x->domain.events.raise_upcall = on_raise_upcall;
 	x->domain.events.opaque = x;
 	return true;
 }
