@@ -118,10 +118,10 @@ static void on_timer_changed(void *opaque)
 /*
  * Xen keeps injecting an HVM guest's callback vector for as long as
  * vcpu_info's evtchn_upcall_pending is set and the guest can take
- * interrupts.  We come close: after a timer event or console input, if it
- * is set, send the vector again (an MSI to APIC 0; while one is still
- * waiting in the LAPIC's IRR, another merges with it).  After a hypercall
- * see deliver_upcall_after_hypercall().
+ * interrupts.  We come close: after each event that comes between runs
+ * (the timer, console input), if it is set, send the vector again (an MSI
+ * to APIC 0; while one is still waiting in the LAPIC's IRR, another merges
+ * with it).  After a hypercall see deliver_upcall_after_hypercall().
  */
 static bool upcall_pending(struct xen_host *x)
 {
