@@ -1,6 +1,7 @@
 /*
- * hypercall.h — calling Xen: one generic entry through the hypercall page,
- * and a typed wrapper per hypercall the kernel uses.
+ * hypercall.h — calling Xen: a generic entry through the hypercall page
+ * (five arguments, or two for the many hypercalls that take no more), and
+ * a typed wrapper per hypercall the kernel uses.
  *
  * The 64-bit calling convention: arguments in rdi, rsi, rdx, r10, r8; the
  * result in rax.  Xen may change the argument registers (a debug build of
@@ -70,6 +71,7 @@ static inline long xen_call_stub2(const void *stub, unsigned long a1, unsigned l
 	return result;
 }
 
+/* Where hypercall nr's stub is in the page. */
 static inline const void *xen_hypercall_stub(unsigned int nr)
 {
 	return xen_hypercall_page + nr * XEN_HYPERCALL_STUB_SIZE;
