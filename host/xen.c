@@ -118,18 +118,51 @@ static void on_timer_changed(void *opaque)
 /*
  * Xen keeps injecting an HVM guest's callback vector for as long as
  * vcpu_info's evtchn_upcall_pending is set and the guest can take
- * interrupts.  We come close: after every hypercall and timer event, if it
- * is set, send the vector again (an MSI to APIC 0; while one is still
- * waiting in the LAPIC's IRR, another merges with it).
+ * interrupts.  We come close: after each event that comes between runs
+ * (the timer, console input), if it is set, send the vector again (an MSI
+ * to APIC 0; while one is still waiting in the LAPIC's IRR, another merges
+ * with it).  After a hypercall see deliver_upcall_after_hypercall().
  */
+static bool upcall_pending(struct xen_host *x)
+{
+	return x->domain.events.shared->vcpu_info[0].evtchn_upcall_pending;
+}
+
 static void deliver_upcall(struct xen_host *x)
 {
 	struct xen_domain *d = &x->domain;
 
-	if (!d->callback_vector || !d->events.shared->vcpu_info[0].evtchn_upcall_pending)
+	if (!d->callback_vector || !upcall_pending(x))
 		return;
 	TRACE("xen upcall: vector %#x injected", d->callback_vector);
 	vm_signal_msi(x->vm, MSI_ADDRESS_APIC0, d->callback_vector);
+	x->upcall_sent = true;
+}
+
+/*
+ * A guest that runs with interrupts off while an event is pending (the
+ * timer's, say) makes hypercalls with upcall_pending set, and sending the
+ * vector again after each would cost every one a KVM_SIGNAL_MSI: measured,
+ * that was most of what a null hypercall cost beyond a port exit on
+ * kvm_amd (docs/pvkit-hv-xen.md, "What a hypercall costs").  A vector once
+ * sent waits in the LAPIC's IRR, or its handler runs, until the handler
+ * clears upcall_pending (first thing: pv/xen/xen_evtchn.c, and Linux's
+ * too).  So after a hypercall we send it only if none went out since
+ * upcall_pending last went from 0 to 1 (on_raise_upcall).
+ */
+static void deliver_upcall_after_hypercall(struct xen_host *x)
+{
+	if (!x->upcall_sent)
+		deliver_upcall(x);
+}
+
+/* upcall_pending went from 0 to 1 (xen_evtchn.c): the guest took the last
+ * vector, if any, and this event needs a new one. */
+static void on_raise_upcall(void *opaque)
+{
+	struct xen_host *x = opaque;
+
+	x->upcall_sent = false;
 }
 
 /* ---- frames for the guest's netfront ----------------------------------------- */
@@ -452,7 +485,7 @@ static void hypercall(void *opaque, uint64_t offset, unsigned int size, uint64_t
 	trace_hypercall(nr, args, rc);
 	if (x->domain.events.shared != shared)
 		publish_all_time(x);    /* shared_info moved: fresh time in its new place */
-	deliver_upcall(x);
+	deliver_upcall_after_hypercall(x);
 	if (x->stats->enabled)
 		stats_add_device(x->stats, stats_name(nr), stats_now_ns() - start);
 }
@@ -501,11 +534,13 @@ bool xen_host_init(struct xen_host *x, struct vm *vm, struct console *console, i
 	x->stats = stats;
 	x->timer_created = false;
 	x->timer_host_ns = 0;
+	x->upcall_sent = false;
 	x->initialised = xen_domain_init(&x->domain, &mem, LAYOUT_XEN_CONSOLE_PAGE / PAGE_SIZE,
 					 &ops);
 	if (!x->initialised || !offer_xenstore(x))
 		return error_set(err, err_len, "--xen: out of memory for the domain and its store");
 	x->domain.events.notify_backend = on_backend_notify;
+	x->domain.events.raise_upcall = on_raise_upcall;
 	x->domain.events.opaque = x;
 	return true;
 }

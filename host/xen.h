@@ -57,6 +57,8 @@ struct xen_host {
 	struct console *console;        /* where the PV console's output goes */
 	struct stop_request *stop;
 	struct stats *stats;
+	bool upcall_sent;               /* the callback vector went out since
+					   upcall_pending last went from 0 to 1 */
 	struct xen_time time;           /* the pvclock pair we published */
 	uint64_t start_mono_ns;         /* host CLOCK_MONOTONIC at system time 0 */
 	timer_t timer;                  /* kicks the vCPU for the single-shot timer */

@@ -685,7 +685,7 @@ hv_row() {              # LABEL ATA VIRTIO XEN: one row, dashes for what is miss
 # null hypercall is compared with a bare `in` from an unassigned port, measured in the
 # same run (pv/xen/xen_bench.c).
 hv_xen_rows() {
-	local log hc pio
+	local log hc pio call
 	echo "## pvkit-hv --xen: null hypercall against a bare port exit (\`bench=xen\`), same run"
 	echo
 	if ! host_available pvkit-hv-xen; then
@@ -700,12 +700,14 @@ hv_xen_rows() {
 		echo
 		return
 	fi
-	echo "| run | null hypercall, ns/call | \`in\` from an unassigned port, ns/call | hypercall/port |"
-	echo "|---|---:|---:|---:|"
+	echo "| run | null hypercall, ns/call | \`in\` from an unassigned port, ns/call | hypercall/port | the \`in\` called like a hypercall, ns/call | hypercall/that |"
+	echo "|---|---:|---:|---:|---:|---:|"
 	for log in "${T_LOGS[@]}"; do
 		hc=$(xen_value "$log" null-hypercall ns/call)
 		pio=$(xen_value "$log" pio-exit ns/call)
-		echo "| $(basename "$log" .log) | ${hc:-–} | ${pio:-–} | $( [[ -n $hc && -n $pio ]] && xen_ratio "$hc" "$pio" || echo –) |"
+		call=$(xen_value "$log" pio-exit-call ns/call)
+		echo "| $(basename "$log" .log) | ${hc:-–} | ${pio:-–} | $( [[ -n $hc && -n $pio ]] && xen_ratio "$hc" "$pio" || echo –) |" \
+			"${call:-–} | $( [[ -n $hc && -n $call ]] && xen_ratio "$hc" "$call" || echo –) |"
 	done
 	echo
 }

@@ -1,6 +1,7 @@
 /*
- * hypercall.h — calling Xen: one generic entry through the hypercall page,
- * and a typed wrapper per hypercall the kernel uses.
+ * hypercall.h — calling Xen: a generic entry through the hypercall page
+ * (five arguments, or two for the many hypercalls that take no more), and
+ * a typed wrapper per hypercall the kernel uses.
  *
  * The 64-bit calling convention: arguments in rdi, rsi, rdx, r10, r8; the
  * result in rax.  Xen may change the argument registers (a debug build of
@@ -32,13 +33,23 @@
 
 extern uint8_t xen_hypercall_page[4096];        /* hypercall_page.S */
 
-/* Hypercall `nr` with up to five arguments (unused ones: pass 0). */
-static inline long xen_hypercall(unsigned int nr, unsigned long a1, unsigned long a2,
-				 unsigned long a3, unsigned long a4, unsigned long a5)
+/*
+ * Calling a stub.  Two forms, because every argument register the compiler
+ * must fill is an instruction on each call, and a hypercall is often hot:
+ * where CPL0 guest code is emulated (kvm_pvm under pvkit-hv --xen) each
+ * costs as much as a tenth of the exit itself (docs/pvkit-hv-xen.md, "What
+ * a hypercall costs").  Both tell the compiler that all five argument
+ * registers may come back changed, used or not, as Linux's hypercall
+ * macros do.  `stub` is a stub of the hypercall page or (xen_bench.c) code
+ * that mimics one to compare their costs.
+ */
+
+/* Five arguments in rdi, rsi, rdx, r10, r8. */
+static inline long xen_call_stub5(const void *stub, unsigned long a1, unsigned long a2,
+				  unsigned long a3, unsigned long a4, unsigned long a5)
 {
 	register unsigned long r10 __asm__("r10") = a4;
 	register unsigned long r8 __asm__("r8") = a5;
-	void *stub = xen_hypercall_page + nr * XEN_HYPERCALL_STUB_SIZE;
 	long result;
 
 	__asm__ volatile("call *%[stub]"
@@ -46,6 +57,37 @@ static inline long xen_hypercall(unsigned int nr, unsigned long a1, unsigned lon
 			 : [stub] "r"(stub)
 			 : "memory", "rcx", "r11", "r9");
 	return result;
+}
+
+/* Two arguments in rdi, rsi; rdx, r10 and r8 are left as they are. */
+static inline long xen_call_stub2(const void *stub, unsigned long a1, unsigned long a2)
+{
+	long result;
+
+	__asm__ volatile("call *%[stub]"
+			 : "=a"(result), "+D"(a1), "+S"(a2)
+			 : [stub] "r"(stub)
+			 : "memory", "rcx", "r11", "rdx", "r10", "r8", "r9");
+	return result;
+}
+
+/* Where hypercall nr's stub is in the page. */
+static inline const void *xen_hypercall_stub(unsigned int nr)
+{
+	return xen_hypercall_page + nr * XEN_HYPERCALL_STUB_SIZE;
+}
+
+/* Hypercall `nr` with up to five arguments (unused ones: pass 0). */
+static inline long xen_hypercall(unsigned int nr, unsigned long a1, unsigned long a2,
+				 unsigned long a3, unsigned long a4, unsigned long a5)
+{
+	return xen_call_stub5(xen_hypercall_stub(nr), a1, a2, a3, a4, a5);
+}
+
+/* Hypercall `nr` that takes two arguments (most do: a command and a pointer). */
+static inline long xen_hypercall2(unsigned int nr, unsigned long a1, unsigned long a2)
+{
+	return xen_call_stub2(xen_hypercall_stub(nr), a1, a2);
 }
 
 /* The name of a Xen error: -XEN_ENOSYS -> "ENOSYS"; 0 -> "OK". */
@@ -58,34 +100,32 @@ long xen_error_from_name(const char *name);
 /* XENVER_version returns (major << 16) | minor; others fill `arg`. */
 static inline long xen_version_op(int cmd, void *arg)
 {
-	return xen_hypercall(__HYPERVISOR_xen_version, (unsigned long)cmd,
-			     (unsigned long)arg, 0, 0, 0);
+	return xen_hypercall2(__HYPERVISOR_xen_version, (unsigned long)cmd, (unsigned long)arg);
 }
 
 /* XENMEM_add_to_physmap and friends (memory.h). */
 static inline long xen_memory_op(unsigned int cmd, void *arg)
 {
-	return xen_hypercall(__HYPERVISOR_memory_op, cmd, (unsigned long)arg, 0, 0, 0);
+	return xen_hypercall2(__HYPERVISOR_memory_op, cmd, (unsigned long)arg);
 }
 
 /* HVMOP_get_param / HVMOP_set_param (hvm_op.h). */
 static inline long xen_hvm_op(unsigned int op, void *arg)
 {
-	return xen_hypercall(__HYPERVISOR_hvm_op, op, (unsigned long)arg, 0, 0, 0);
+	return xen_hypercall2(__HYPERVISOR_hvm_op, op, (unsigned long)arg);
 }
 
 /* SCHEDOP_yield, SCHEDOP_poll, SCHEDOP_shutdown (sched.h). */
 static inline long xen_sched_op(int cmd, void *arg)
 {
-	return xen_hypercall(__HYPERVISOR_sched_op, (unsigned long)cmd,
-			     (unsigned long)arg, 0, 0, 0);
+	return xen_hypercall2(__HYPERVISOR_sched_op, (unsigned long)cmd, (unsigned long)arg);
 }
 
 /* EVTCHNOP_send, EVTCHNOP_status... (event_channel.h). */
 static inline long xen_event_channel_op(int cmd, void *arg)
 {
-	return xen_hypercall(__HYPERVISOR_event_channel_op, (unsigned long)cmd,
-			     (unsigned long)arg, 0, 0, 0);
+	return xen_hypercall2(__HYPERVISOR_event_channel_op, (unsigned long)cmd,
+			      (unsigned long)arg);
 }
 
 /* VCPUOP_* for one virtual CPU (vcpu.h). */

@@ -82,6 +82,41 @@ TEST(xen_evtchn, closed_port_refuses_send)
 	CHECK_XEN(xen_evtchn_close(listener), -XEN_EINVAL);
 }
 
+/*
+ * Sent while interrupts are off, events wait and then all arrive; and each
+ * time upcall_pending rises again after the handler cleared it, the upcall
+ * comes again.  pvkit-hv sends the vector once per rise, not after every
+ * hypercall (docs/pvkit-hv-xen.md, "Event channels and the upcall"): the
+ * second send of a round, and the hypercalls after it, find the flag set.
+ */
+TEST(xen_evtchn, events_sent_with_interrupts_off_arrive_when_on)
+{
+	static struct event_log log;    /* static: see EVENT_LOG_LIFETIME */
+	evtchn_port_t listener[2], sender[2];
+
+	log = (struct event_log){ 0 };
+	SKIP_UNLESS_XEN_MAPPED();
+	CHECK_EQ(make_logged_pair(&log, &listener[0], &sender[0]), 0);
+	CHECK_EQ(make_logged_pair(&log, &listener[1], &sender[1]), 0);
+	for (unsigned int round = 1; round <= 3; round++) {
+		bool was_enabled = irq_save();
+		long sent = xen_evtchn_send(sender[0]);
+
+		if (sent == 0)
+			sent = xen_evtchn_send(sender[1]);
+		(void)xen_version_op(XENVER_version, NULL);
+		unsigned int while_off = log.count;
+
+		irq_restore(was_enabled);
+		CHECK_EQ(sent, 0);
+		CHECK_EQ(while_off, 2 * (round - 1));
+		wait_for_count(&log.count, 2 * round, EVENT_PATIENCE_NS);
+		CHECK_EQ(log.count, 2 * round);
+	}
+	CHECK_EQ(close_pair(listener[0], sender[0]), 0);
+	CHECK_EQ(close_pair(listener[1], sender[1]), 0);
+}
+
 /* EVTCHNOP_bind_vcpu: we have vCPU 0 only, so moving a port there must
  * work and change nothing; a vCPU the domain does not have is refused. */
 TEST(xen_evtchn, bind_vcpu_0_keeps_events_arriving)
