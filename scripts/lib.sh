@@ -14,11 +14,11 @@
 #   PVKIT_TIMEOUT_KVM  seconds per boot under KVM    (default 180: guest kernel code is
 #                      emulated instruction by instruction by this machine's kvm_pvm)
 #   PVKIT_NO_KVM=1     treat KVM as unavailable (skip the *-kvm hosts)
-#   PVKIT_KVMLAB_DIR   the kvmlab recipe for host pvkit-hv-kvmlab
+#   PVKIT_KVMLAB_DIR   the kvmlab recipe for hosts pvkit-hv-kvmlab, pvkit-hv-xen-kvmlab
 #                      (default ../shared/kvmlab beside the repository)
-#   PVKIT_TIMEOUT_KVMLAB  seconds per boot on pvkit-hv-kvmlab, lab boot included
+#   PVKIT_TIMEOUT_KVMLAB  seconds per boot on the *-kvmlab hosts, lab boot included
 #                      (default 300, at least 90)
-#   PVKIT_NO_KVMLAB=1  skip the pvkit-hv-kvmlab host
+#   PVKIT_NO_KVMLAB=1  skip the pvkit-hv-kvmlab and pvkit-hv-xen-kvmlab hosts
 #   PVKIT_XENLAB_CACHE the real-Xen lab of hosts xen-pvh, xen-pv (default /tmp/pvkit-xenlab)
 #   PVKIT_TIMEOUT_XEN  seconds per boot on xen-pvh and xen-pv, lab boot included (default 240)
 #   PVKIT_NO_XEN=1     skip the xen-pvh and xen-pv hosts
@@ -69,11 +69,14 @@ HOST_PATTERN_LBA=128 HOST_PATTERN_SECTORS=4
 #              a QEMU-TCG guest ("L1") whose /dev/kvm is a genuine kvm_amd, i.e.
 #              hardware-virtualization KVM instead of this machine's kvm_pvm.
 #              Slowest (~5 s of lab boot per run), so last.
+#   pvkit-hv-xen-kvmlab  pvkit-hv --xen (as pvkit-hv-xen, with its Xen disk and vif)
+#              inside the same lab: only the test=all boot, each lab boot being costly
 #   xen-pvh    real Xen 4.17 + a Debian dom0 inside QEMU TCG (scripts/xen-lab.sh):
 #              the image as a PVH domU created by `xl create` (~12 s per boot)
 #   xen-pv     the same lab, the same image as a PV domU (`type = "pv"`, issue 6)
 ALL_HOSTS=(microvm-tcg q35-tcg pc-tcg grub-tcg pvkit-hv pvkit-hv-mmio pvkit-hv-pci
-	pvkit-hv-xen microvm-kvm q35-kvm pc-kvm pvkit-hv-kvmlab xen-pvh xen-pv)
+	pvkit-hv-xen microvm-kvm q35-kvm pc-kvm pvkit-hv-kvmlab pvkit-hv-xen-kvmlab
+	xen-pvh xen-pv)
 
 # The host `make run` uses when none is given.  This is THE place to change that
 # choice: our own pvkit-hv when KVM works here, else QEMU with TCG.
@@ -89,10 +92,11 @@ pick_default_host() {     # sets DEFAULT_HOST
 # Hosts whose machine has a disk: test-all.sh gives them a fresh image.  pc-*,
 # pvkit-hv and pvkit-hv-kvmlab attach it as an ATA disk; the virtio hosts as
 # virtio-blk; xen-pvh and xen-pv as the domU's xvda, served by dom0's blkback (xen-lab.sh --disk);
-# pvkit-hv-xen as xvda too, served by pvkit-hv's own blkback (--xen-blk).
+# pvkit-hv-xen and pvkit-hv-xen-kvmlab as xvda too, served by pvkit-hv's own
+# blkback (--xen-blk).
 host_has_disk() {
 	[[ $1 == pc-* || $1 == pvkit-hv || $1 == pvkit-hv-kvmlab || $1 == xen-pv* ||
-	   $1 == pvkit-hv-xen ||
+	   $1 == pvkit-hv-xen || $1 == pvkit-hv-xen-kvmlab ||
 	   $(host_virtio "$1") != none ]]
 }
 
@@ -108,6 +112,11 @@ host_virtio() {
 	q35-* | pvkit-hv-pci) echo pci ;;
 	*) echo none ;;
 	esac
+}
+
+# Hosts that run build/pvkit-hv inside ../shared/kvmlab, on its genuine kvm_amd.
+is_kvmlab_host() {
+	[[ $1 == pvkit-hv-kvmlab || $1 == pvkit-hv-xen-kvmlab ]]
 }
 
 # Hosts that run build/pvkit-hv on this machine's /dev/kvm.
@@ -249,7 +258,7 @@ vconsole_args() {
 # Their boot command checks the pattern inside (see host_command; the result is
 # read back from the log by kvmlab_disk_result).
 host_checks_disk_inside() {
-	[[ $1 == pvkit-hv-kvmlab ]]
+	is_kvmlab_host "$1"
 }
 
 # Why microvm gets `acpi=off`: the guest does not read ACPI, and without ACPI QEMU
@@ -278,14 +287,14 @@ is_host() {
 host_accel() {           # microvm-kvm -> kvm; pvkit-hv always uses KVM
 	case $1 in
 	pvkit-hv | pvkit-hv-mmio | pvkit-hv-pci | pvkit-hv-xen) echo kvm ;;
-	pvkit-hv-kvmlab) echo kvmlab ;;   # kvm_amd inside the lab, not this machine's /dev/kvm
+	pvkit-hv-kvmlab | pvkit-hv-xen-kvmlab) echo kvmlab ;;   # kvm_amd inside the lab, not this machine's /dev/kvm
 	xen-pvh | xen-pv) echo xen ;;     # Xen (itself under QEMU TCG)
 	*) echo "${1##*-}" ;;
 	esac
 }
 
 host_timeout() {         # seconds one boot may take on this host
-	if [[ $1 == pvkit-hv-kvmlab ]]; then
+	if is_kvmlab_host "$1"; then
 		echo "$TIMEOUT_KVMLAB"
 	elif [[ $1 == xen-pvh || $1 == xen-pv ]]; then
 		echo "$TIMEOUT_XEN"
@@ -422,9 +431,9 @@ host_available() {
 		UNAVAILABLE_REASON="no image $IMAGE (run make)"
 	elif [[ $host == pvkit-hv* && ! -x $PVKIT_HV ]]; then
 		UNAVAILABLE_REASON="no $PVKIT_HV (run make)"
-	elif [[ $host == pvkit-hv-kvmlab && ! -x $DISK_PATTERN ]]; then
+	elif is_kvmlab_host "$host" && [[ ! -x $DISK_PATTERN ]]; then
 		UNAVAILABLE_REASON="no $DISK_PATTERN (run make)"
-	elif [[ $host == pvkit-hv-kvmlab ]] && ! kvmlab_usable; then
+	elif is_kvmlab_host "$host" && ! kvmlab_usable; then
 		UNAVAILABLE_REASON=$PVKIT_KVMLAB_STATE
 	elif [[ $host == xen-pv* ]] && ! xenlab_usable; then
 		UNAVAILABLE_REASON=$PVKIT_XENLAB_STATE
@@ -528,21 +537,12 @@ host_command() {
 	local host=$1 cmdline=$2 disk=${3:-}
 	if is_pvkit_hv_host "$host"; then
 		HOST_CMD=("$PVKIT_HV" --timeout "$(host_timeout "$host")")
-		if [[ $host == pvkit-hv ]]; then
-			[[ -z $disk ]] || HOST_CMD+=(--disk "$disk")
-		elif [[ $host == pvkit-hv-xen ]]; then
-			HOST_CMD+=(--xen)
-			[[ -z $disk ]] || HOST_CMD+=(--xen-blk "$disk")
-			# its vif on the same UDP link as pvkit-hv-mmio's virtio-net
-			HOST_CMD+=(--xen-net "udp=0:127.0.0.1:${NET_PEER_PORT:-$NET_DISCARD_PORT}")
-		else
-			pvkit_hv_virtio_args "$host" "$disk"
-		fi
+		pvkit_hv_device_args "$host" "$disk"
 		HOST_CMD+=("$IMAGE" -- "$cmdline")
 		return 0
 	fi
-	if [[ $host == pvkit-hv-kvmlab ]]; then
-		kvmlab_command "$cmdline" "$disk"
+	if is_kvmlab_host "$host"; then
+		kvmlab_command "$host" "$cmdline" "$disk"
 		return 0
 	fi
 	if [[ $host == xen-pv* ]]; then     # xen-pvh, xen-pv: the domU's type
@@ -573,13 +573,31 @@ host_command() {
 	virtio_args "$host" "$disk"
 }
 
+# pvkit_hv_device_args HOST DISK: append to HOST_CMD the devices pvkit-hv gives the
+# guest on HOST: DISK as an ATA disk (pvkit-hv, pvkit-hv-kvmlab); Xen mode with DISK
+# as xvda and a vif (pvkit-hv-xen, pvkit-hv-xen-kvmlab); or the virtio devices.
+pvkit_hv_device_args() {
+	local host=$1 disk=$2
+	case $host in
+	pvkit-hv | pvkit-hv-kvmlab)
+		[[ -z $disk ]] || HOST_CMD+=(--disk "$disk") ;;
+	pvkit-hv-xen | pvkit-hv-xen-kvmlab)
+		HOST_CMD+=(--xen)
+		[[ -z $disk ]] || HOST_CMD+=(--xen-blk "$disk")
+		# its vif on the same UDP link as pvkit-hv-mmio's virtio-net
+		HOST_CMD+=(--xen-net "udp=0:127.0.0.1:${NET_PEER_PORT:-$NET_DISCARD_PORT}") ;;
+	*)
+		pvkit_hv_virtio_args "$host" "$disk" ;;
+	esac
+}
+
 # host_status HOST RC LOGFILE TIMEOUT: turn the VMM's exit code into the guest's
 # status (or one of the BOOT_* codes, with a sentence in BOOT_REASON).
 host_status() {
 	case $1 in
 	pvkit-hv | pvkit-hv-mmio | pvkit-hv-pci) pvkit_hv_status "$2" "$4" ;;
 	pvkit-hv-xen) pvkit_hv_xen_status "$2" "$3" "$4" ;;
-	pvkit-hv-kvmlab) kvmlab_status "$2" "$3" "$4" ;;
+	pvkit-hv-kvmlab | pvkit-hv-xen-kvmlab) kvmlab_status "$@" ;;
 	xen-pvh | xen-pv) xenlab_status "$2" "$4" ;;
 	*) qemu_status "$2" "$3" "$4" ;;
 	esac
@@ -644,36 +662,42 @@ KVMLAB_DISK_TAG="kvmlab-disk-check: "
 # shellcheck disable=SC2016  # expanded by the shell inside the lab
 KVMLAB_DISK_SCRIPT='tool=$1 disk=$2 lba=$3 count=$4; shift 4; "$@"; rc=$?; out=$("$tool" check "$disk" "$lba" "$count" 2>&1); drc=$?; echo; echo "$out" | sed "s/^/kvmlab-disk-check: /"; echo "kvmlab-disk-check: status $drc"; exit $rc'
 
-# kvmlab_command CMDLINE [DISK]: set HOST_CMD to the run.sh command that runs
-# `./pvkit-hv --timeout N [--disk DISK] pvkit.elf -- CMDLINE` in the lab.  Time
+# kvmlab_command HOST CMDLINE [DISK]: set HOST_CMD to the run.sh command that runs
+# `./pvkit-hv --timeout N DEVICES pvkit.elf -- CMDLINE` in the lab, DEVICES being
+# HOST's (pvkit_hv_device_args: `[--disk DISK]` on pvkit-hv-kvmlab, `--xen
+# [--xen-blk DISK] --xen-net ...` on pvkit-hv-xen-kvmlab; the vif's frames go to
+# the discard port on L1's loopback).  Time
 # limits, from the outside in (LIMIT = host_timeout): boot() kills run.sh after
 # LIMIT+5 s; run.sh kills QEMU after LIMIT-10 s (and L1 kills the command ~15 s
 # before that); pvkit-hv stops its guest LIMIT-60 s after it started, which leaves
 # the lab up to ~35 s to boot (it takes ~4-8 s) and gets a clean status 254.
 kvmlab_command() {
-	local cmdline=$1 disk=${2:-} limit hv image
-	limit=$(host_timeout pvkit-hv-kvmlab)
-	hv=./$(basename "$PVKIT_HV")
-	image=$(basename "$IMAGE")
+	local host=$1 cmdline=$2 disk=${3:-} limit inner
+	limit=$(host_timeout "$host")
+	# the command inside the lab, where the files sit side by side in /payload
+	HOST_CMD=("./$(basename "$PVKIT_HV")" --timeout $((limit - 60)))
+	pvkit_hv_device_args "$host" "${disk:+$(basename "$disk")}"
+	HOST_CMD+=("$(basename "$IMAGE")" -- "$cmdline")
+	inner=("${HOST_CMD[@]}")
 	HOST_CMD=("$KVMLAB_DIR/run.sh" -t $((limit - 10)) "$PVKIT_HV" "$IMAGE")
 	if [[ -z $disk ]]; then
-		HOST_CMD+=(-- "$hv" --timeout $((limit - 60)) "$image" -- "$cmdline")
+		HOST_CMD+=(-- "${inner[@]}")
 	else
 		HOST_CMD+=("$disk" "$DISK_PATTERN" -- sh -c "$KVMLAB_DISK_SCRIPT" sh
 			"./$(basename "$DISK_PATTERN")" "$(basename "$disk")"
-			"$GUEST_PATTERN_LBA" "$GUEST_PATTERN_SECTORS"
-			"$hv" --timeout $((limit - 60)) --disk "$(basename "$disk")" "$image"
-			-- "$cmdline")
+			"$GUEST_PATTERN_LBA" "$GUEST_PATTERN_SECTORS" "${inner[@]}")
 	fi
 }
 
-# kvmlab_status RC LOGFILE TIMEOUT: like pvkit_hv_status, after run.sh's own
-# failures (240-243, unless its "kvmlab: result=exit N" line says the command
-# itself exited so) and the log split below.  TIMEOUT is the outer limit (boot()'s);
-# the inner ones come from host_timeout, as in kvmlab_command.
+# kvmlab_status HOST RC LOGFILE TIMEOUT: after run.sh's own failures (240-243,
+# unless its "kvmlab: result=exit N" line says the command itself exited so) and
+# the log split below, as pvkit_hv_status, or on pvkit-hv-xen-kvmlab as
+# pvkit_hv_xen_status (the guest's status is its "pvkit: exit status" line, which
+# the split leaves in LOGFILE).  TIMEOUT is the outer limit (boot()'s); the inner
+# ones come from host_timeout, as in kvmlab_command.
 kvmlab_status() {
-	local rc=$1 log=$2 outer=$3 limit result
-	limit=$(host_timeout pvkit-hv-kvmlab)
+	local host=$1 rc=$2 log=$3 outer=$4 limit result
+	limit=$(host_timeout "$host")
 	BOOT_REASON=""
 	kvmlab_split_log "$log"
 	result=$(sed -n 's/^# kvmlab: result=\(.*\) -> exit [0-9]*$/\1/p' "$log" | tail -n 1)
@@ -693,7 +717,11 @@ kvmlab_status() {
 			return "$BOOT_QEMU_ERROR"
 		fi ;;
 	esac
-	pvkit_hv_status "$rc" $((limit - 60))
+	if [[ $host == pvkit-hv-xen-kvmlab ]]; then
+		pvkit_hv_xen_status "$rc" "$log" $((limit - 60))
+	else
+		pvkit_hv_status "$rc" $((limit - 60))
+	fi
 }
 
 # kvmlab_split_log LOGFILE: run.sh prints more than the command's output: an L1 info
@@ -791,7 +819,7 @@ boot() {
 	stdin=$(vmm_stdin "$host" "$log")
 	[[ $stdin == /dev/null ]] || echo "# its stdin: $stdin" >>"$log"
 	# The outer timeout backs up pvkit-hv's own --timeout, a few seconds later.
-	if [[ $host == pvkit-hv-kvmlab ]]; then
+	if is_kvmlab_host "$host"; then
 		# kvmlab's run.sh prints the lab's console only at the end: nothing to watch
 		timeout --kill-after=5 "$((limit + 5))" "${HOST_CMD[@]}" \
 			</dev/null >>"$log" 2>&1 && rc=0 || rc=$?
