@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "host/pci.h"
+#include "host/le_bytes.h"
 
 #define CONFIG_ENABLE           0x80000000u
 #define CONFIG_ADDRESS_MASK     0x80fffffcu     /* reserved bits read as zero */
@@ -26,12 +27,6 @@
 static uint64_t all_ones(unsigned int size)
 {
 	return size >= 8 ? UINT64_MAX : (1ull << (8 * size)) - 1;
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
 }
 
 void pci_host_init(struct pci_host *host)
@@ -70,8 +65,8 @@ void pci_function_init(struct pci_function *fn, const char *name, uint8_t slot,
 	fn->name = name;
 	fn->slot = slot;
 	fn->function = function;
-	put16(fn->config + PCI_VENDOR_ID, vendor);
-	put16(fn->config + PCI_DEVICE_ID, device);
+	le_put16(fn->config + PCI_VENDOR_ID, vendor);
+	le_put16(fn->config + PCI_DEVICE_ID, device);
 	fn->config[PCI_PROG_IF] = prog_if;
 	fn->config[PCI_SUBCLASS] = subclass;
 	fn->config[PCI_CLASS] = class_code;
@@ -165,17 +160,6 @@ void pci_host_io_write(void *opaque, uint64_t offset, unsigned int size, uint64_
 
 /* ---- memory BARs and the host bridge's memory window -------------------- */
 
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)v);
-	put16(p + 2, (uint16_t)(v >> 16));
-}
-
 void pci_function_set_memory_bar(struct pci_function *fn, unsigned int index,
 				 uint64_t size, uint32_t address, const struct pci_bar *handlers)
 {
@@ -186,8 +170,8 @@ void pci_function_set_memory_bar(struct pci_function *fn, unsigned int index,
 	/* Bits 3:0 say "32-bit memory, not prefetchable" (all zero) and are
 	 * read-only; so are the address bits below the size: writing all-ones
 	 * and reading back gives ~(size - 1), which is how software sizes it. */
-	put32(fn->config + reg, address & ~(uint32_t)(size - 1));
-	put32(fn->writable + reg, ~(uint32_t)(size - 1) & ~0xfu);
+	le_put32(fn->config + reg, address & ~(uint32_t)(size - 1));
+	le_put32(fn->writable + reg, ~(uint32_t)(size - 1) & ~0xfu);
 }
 
 static bool memory_decoding(const struct pci_function *fn)
@@ -199,7 +183,7 @@ uint64_t pci_bar_address(const struct pci_host *host, const struct pci_function 
 			 unsigned int index)
 {
 	const struct pci_bar *bar = &fn->bars[index];
-	uint64_t base = get32(fn->config + PCI_BAR0 + 4 * index) & ~0xfull;
+	uint64_t base = le_get32(fn->config + PCI_BAR0 + 4 * index) & ~0xfull;
 
 	if (bar->size == 0 || !memory_decoding(fn) || base < host->window_base ||
 	    base - host->window_base > host->window_size ||

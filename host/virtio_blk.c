@@ -27,6 +27,7 @@
 
 #include "host/disk_image.h"
 #include "host/error.h"
+#include "host/le_bytes.h"
 #include "host/trace.h"
 #include "host/virtio_blk.h"
 
@@ -191,18 +192,6 @@ static const struct virtio_device_ops blk_ops = {
 	.destroy = destroy,
 };
 
-static void put_le32(uint8_t *p, uint32_t v)
-{
-	v = htole32(v);
-	memcpy(p, &v, sizeof(v));
-}
-
-static void put_le64(uint8_t *p, uint64_t v)
-{
-	v = htole64(v);
-	memcpy(p, &v, sizeof(v));
-}
-
 struct virtio_device *virtio_blk_create(const char *path, unsigned int index,
 					char *err, size_t err_len)
 {
@@ -228,9 +217,9 @@ struct virtio_device *virtio_blk_create(const char *path, unsigned int index,
 	snprintf(name, sizeof(name), "virtio-blk%u", index);
 	virtio_device_init(&blk->dev, name, VIRTIO_ID_BLOCK, features, 1, queue_names,
 			   VIRTIO_BLK_QUEUE_SIZE, &blk_ops, blk);
-	put_le64(blk->dev.config + offsetof(struct virtio_blk_config, capacity), blk->image.sectors);
-	put_le32(blk->dev.config + offsetof(struct virtio_blk_config, seg_max), VIRTIO_BLK_SEG_MAX);
-	put_le32(blk->dev.config + offsetof(struct virtio_blk_config, blk_size),
+	le_put64(blk->dev.config + offsetof(struct virtio_blk_config, capacity), blk->image.sectors);
+	le_put32(blk->dev.config + offsetof(struct virtio_blk_config, seg_max), VIRTIO_BLK_SEG_MAX);
+	le_put32(blk->dev.config + offsetof(struct virtio_blk_config, blk_size),
 		 VIRTIO_BLK_SECTOR_SIZE);
 	blk->dev.config_size = offsetof(struct virtio_blk_config, physical_block_exp);
 	return &blk->dev;

@@ -32,6 +32,7 @@
 #include <linux/virtio_ids.h>
 
 #include "host/trace.h"
+#include "host/le_bytes.h"
 #include "host/virtio_pci.h"
 
 #define MSIX_ENTRY_SIZE         PCI_MSIX_ENTRY_SIZE     /* 16 bytes */
@@ -50,26 +51,6 @@
 static struct virtio_pci *of(struct virtio_device *dev)
 {
 	return dev->transport_state;
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	v = htole16(v);
-	memcpy(p, &v, sizeof(v));
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	v = htole32(v);
-	memcpy(p, &v, sizeof(v));
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return le32toh(v);
 }
 
 /* ---- interrupts ---------------------------------------------------------- */
@@ -277,10 +258,10 @@ static uint64_t msix_table_read(struct virtio_pci *t, uint64_t offset, unsigned 
 
 	if (entry >= VIRTIO_PCI_MSIX_VECTORS || offset % MSIX_ENTRY_SIZE + size > MSIX_ENTRY_SIZE)
 		return 0;
-	put32(bytes + PCI_MSIX_ENTRY_LOWER_ADDR, (uint32_t)e->address);
-	put32(bytes + PCI_MSIX_ENTRY_UPPER_ADDR, (uint32_t)(e->address >> 32));
-	put32(bytes + PCI_MSIX_ENTRY_DATA, e->data);
-	put32(bytes + PCI_MSIX_ENTRY_VECTOR_CTRL, e->control);
+	le_put32(bytes + PCI_MSIX_ENTRY_LOWER_ADDR, (uint32_t)e->address);
+	le_put32(bytes + PCI_MSIX_ENTRY_UPPER_ADDR, (uint32_t)(e->address >> 32));
+	le_put32(bytes + PCI_MSIX_ENTRY_DATA, e->data);
+	le_put32(bytes + PCI_MSIX_ENTRY_VECTOR_CTRL, e->control);
 	for (unsigned int i = 0; i < size; i++)
 		value |= (uint64_t)bytes[offset % MSIX_ENTRY_SIZE + i] << (8 * i);
 	return value;
@@ -426,17 +407,17 @@ static void pci_cfg_window(struct virtio_pci *t, bool write)
 {
 	const uint8_t *cap = t->fn.config + VIRTIO_PCI_CAP_PCI_CFG_AT;
 	unsigned int bar = cap[offsetof(struct virtio_pci_cap, bar)];
-	uint32_t offset = get32(cap + offsetof(struct virtio_pci_cap, offset));
-	uint32_t length = get32(cap + offsetof(struct virtio_pci_cap, length));
+	uint32_t offset = le_get32(cap + offsetof(struct virtio_pci_cap, offset));
+	uint32_t length = le_get32(cap + offsetof(struct virtio_pci_cap, length));
 	uint8_t *data = t->fn.config + PCI_CFG_DATA_AT;
 
 	if (bar != VIRTIO_PCI_BAR || (length != 1 && length != 2 && length != 4) ||
 	    offset > VIRTIO_PCI_BAR_SIZE - length)
 		return;
 	if (write) {
-		virtio_pci_bar_write(t, offset, length, get32(data) & (0xffffffffu >> (32 - 8 * length)));
+		virtio_pci_bar_write(t, offset, length, le_get32(data) & (0xffffffffu >> (32 - 8 * length)));
 	} else {
-		put32(data, (uint32_t)virtio_pci_bar_read(t, offset, length));
+		le_put32(data, (uint32_t)virtio_pci_bar_read(t, offset, length));
 	}
 }
 
@@ -480,8 +461,8 @@ static void add_virtio_cap(struct virtio_pci *t, unsigned int at, unsigned int n
 	cap[offsetof(struct virtio_pci_cap, cap_len)] = cap_len;
 	cap[offsetof(struct virtio_pci_cap, cfg_type)] = type;
 	cap[offsetof(struct virtio_pci_cap, bar)] = VIRTIO_PCI_BAR;
-	put32(cap + offsetof(struct virtio_pci_cap, offset), offset);
-	put32(cap + offsetof(struct virtio_pci_cap, length), length);
+	le_put32(cap + offsetof(struct virtio_pci_cap, offset), offset);
+	le_put32(cap + offsetof(struct virtio_pci_cap, length), length);
 }
 
 static void add_capabilities(struct virtio_pci *t, bool msix)
@@ -497,7 +478,7 @@ static void add_capabilities(struct virtio_pci *t, bool msix)
 	add_virtio_cap(t, VIRTIO_PCI_CAP_NOTIFY_AT, VIRTIO_PCI_CAP_ISR_AT,
 		       VIRTIO_PCI_CAP_NOTIFY_CFG, VIRTIO_PCI_NOTIFY_OFFSET, notify_length,
 		       sizeof(struct virtio_pci_notify_cap));
-	put32(cfg + VIRTIO_PCI_CAP_NOTIFY_AT + offsetof(struct virtio_pci_notify_cap,
+	le_put32(cfg + VIRTIO_PCI_CAP_NOTIFY_AT + offsetof(struct virtio_pci_notify_cap,
 							  notify_off_multiplier),
 	      VIRTIO_PCI_NOTIFY_MULTIPLIER);
 	add_virtio_cap(t, VIRTIO_PCI_CAP_ISR_AT, VIRTIO_PCI_CAP_DEVICE_AT,
@@ -519,11 +500,11 @@ static void add_capabilities(struct virtio_pci *t, bool msix)
 	/* MSI-X: table size N - 1 (read-only), enable and function mask writable. */
 	cfg[VIRTIO_PCI_CAP_MSIX_AT + PCI_CAP_LIST_ID] = PCI_CAP_ID_MSIX;
 	cfg[VIRTIO_PCI_CAP_MSIX_AT + PCI_CAP_LIST_NEXT] = 0;
-	put16(cfg + VIRTIO_PCI_CAP_MSIX_AT + PCI_MSIX_FLAGS, VIRTIO_PCI_MSIX_VECTORS - 1);
+	le_put16(cfg + VIRTIO_PCI_CAP_MSIX_AT + PCI_MSIX_FLAGS, VIRTIO_PCI_MSIX_VECTORS - 1);
 	t->fn.writable[VIRTIO_PCI_CAP_MSIX_AT + PCI_MSIX_FLAGS + 1] =
 		(PCI_MSIX_FLAGS_ENABLE | PCI_MSIX_FLAGS_MASKALL) >> 8;
-	put32(cfg + VIRTIO_PCI_CAP_MSIX_AT + PCI_MSIX_TABLE, VIRTIO_PCI_MSIX_TABLE_OFFSET | VIRTIO_PCI_BAR);
-	put32(cfg + VIRTIO_PCI_CAP_MSIX_AT + PCI_MSIX_PBA, VIRTIO_PCI_MSIX_PBA_OFFSET | VIRTIO_PCI_BAR);
+	le_put32(cfg + VIRTIO_PCI_CAP_MSIX_AT + PCI_MSIX_TABLE, VIRTIO_PCI_MSIX_TABLE_OFFSET | VIRTIO_PCI_BAR);
+	le_put32(cfg + VIRTIO_PCI_CAP_MSIX_AT + PCI_MSIX_PBA, VIRTIO_PCI_MSIX_PBA_OFFSET | VIRTIO_PCI_BAR);
 }
 
 /* Class codes as QEMU gives its virtio-pci devices. */
@@ -559,10 +540,10 @@ void virtio_pci_init(struct virtio_pci *t, struct virtio_device *dev, struct pci
 	pci_function_init(&t->fn, dev->name, slot, 0, VIRTIO_PCI_VENDOR,
 			  (uint16_t)(VIRTIO_PCI_DEVICE_BASE + dev->device_id), class_code, subclass, 0);
 	t->fn.config[PCI_REVISION_ID] = VIRTIO_PCI_REVISION;
-	put16(t->fn.config + PCI_SUBSYSTEM_VENDOR_ID, VIRTIO_PCI_VENDOR);
-	put16(t->fn.config + PCI_SUBSYSTEM_ID, VIRTIO_PCI_SUBSYSTEM_ID);
+	le_put16(t->fn.config + PCI_SUBSYSTEM_VENDOR_ID, VIRTIO_PCI_VENDOR);
+	le_put16(t->fn.config + PCI_SUBSYSTEM_ID, VIRTIO_PCI_SUBSYSTEM_ID);
 	/* As firmware leaves it: memory decoding and bus mastering on. */
-	put16(t->fn.config + PCI_COMMAND, PCI_COMMAND_MEMORY_SPACE | PCI_COMMAND_BUS_MASTER);
+	le_put16(t->fn.config + PCI_COMMAND, PCI_COMMAND_MEMORY_SPACE | PCI_COMMAND_BUS_MASTER);
 	t->fn.writable[PCI_COMMAND + 1] |= PCI_COMMAND_INTX_DISABLE >> 8;
 	t->fn.config[PCI_INTERRUPT_PIN] = 1;            /* INTA# */
 	t->fn.config[PCI_INTERRUPT_LINE] = (uint8_t)gsi;
