@@ -147,8 +147,7 @@ stage_disk() {
 return_disk() {
 	local back=$RUN/disk.returned
 	# gzip's checksum catches a line lost on the way; pipefail makes it count.
-	if awk '/^PVKIT-XENLAB-DISK-END/ { exit } f { print } /^PVKIT-XENLAB-DISK-BEGIN/ { f = 1 }' \
-		"$SERIAL" | tr -d '\r' | base64 -d 2>/dev/null | gunzip -c >"$back" 2>/dev/null &&
+	if serial_section DISK | base64 -d 2>/dev/null | gunzip -c >"$back" 2>/dev/null &&
 		[[ $(stat -c %s "$back") == $(stat -c %s "$DISK") ]]; then
 		cp "$back" "$DISK"
 		say "disk: dom0's copy of xvda written back to $DISK"
@@ -230,6 +229,13 @@ fi
 
 # ---- wait for dom0 to finish (or QEMU to die, or the time to run out) ---------------
 seen() { grep -aq "$1" "$SERIAL" 2>/dev/null; }
+# serial_section NAME: what dom0 printed between its PVKIT-XENLAB-NAME-BEGIN and
+# PVKIT-XENLAB-NAME-END lines (hvc0's "\r" removed).
+serial_section() {
+	tr -d '\r' <"$SERIAL" |
+		awk -v begin="PVKIT-XENLAB-$1-BEGIN" -v end="PVKIT-XENLAB-$1-END" \
+			'index($0, end) == 1 { exit } f { print } index($0, begin) == 1 { f = 1 }'
+}
 domu_started=""
 outcome=timeout
 while :; do
@@ -249,16 +255,13 @@ say "dom0 finished at $(elapsed) s ($outcome)"
 
 # ---- the domU's console, and the verdict --------------------------------------------
 if seen PVKIT-XENLAB-CONSOLE-BEGIN; then
-	awk '/^PVKIT-XENLAB-CONSOLE-END/ { exit } f { print } /^PVKIT-XENLAB-CONSOLE-BEGIN/ { f = 1 }' \
-		"$SERIAL" | tr -d '\r'
+	serial_section CONSOLE
 fi
 grep -a '^xenlab-dom0: \(xl:\|FATAL\|console input:\)' "$SERIAL" | tr -d '\r' | sed 's/^xenlab-dom0: /xen-lab: dom0: /' >&2
 result=$(grep -a '^PVKIT-XENLAB-RESULT' "$SERIAL" | tr -d '\r' | tail -n 1)
 reason=$(sed -n 's/.*shutdown=\([^ ]*\).*/\1/p' <<<"$result")
 state=$(sed -n 's/.*status=\([^ ]*\).*/\1/p' <<<"$result")
-status=$(tr -d '\r' <"$SERIAL" | awk '/^PVKIT-XENLAB-CONSOLE-END/ { exit }
-	f && /^pvkit: exit status [0-9]+$/ { s = $4 } /^PVKIT-XENLAB-CONSOLE-BEGIN/ { f = 1 }
-	END { print s }')
+status=$(serial_section CONSOLE | awk '/^pvkit: exit status [0-9]+$/ { s = $4 } END { print s }')
 say "result: ${result:-none}; guest's status line: ${status:-none}"
 collect_net_peer
 
