@@ -451,11 +451,13 @@ static const char *stats_name(uint64_t nr)
  * sub-command by name when we know it, the other arguments raw. */
 static void trace_hypercall(uint64_t nr, const uint64_t *a, long rc)
 {
-	const char *name = xen_hypercall_name(nr), *cmd = xen_hypercall_command_name(nr, a[0]);
+	const char *name, *cmd;
 	char first[32];
 
 	if (!trace_enabled)
-		return;
+		return;         /* before the look-ups: this runs on every hypercall */
+	name = xen_hypercall_name(nr);
+	cmd = xen_hypercall_command_name(nr, a[0]);
 	if (cmd)
 		snprintf(first, sizeof(first), "%s", cmd);
 	else
