@@ -14,3 +14,10 @@ void *guest_mem_range(const struct guest_mem *mem, uint64_t gpa, uint64_t len)
 		return NULL;
 	return mem->ram + gpa;
 }
+
+void *guest_mem_page(const struct guest_mem *mem, uint64_t pfn)
+{
+	if (pfn > UINT64_MAX >> GUEST_MEM_PAGE_SHIFT)
+		return NULL;    /* pfn << 12 would wrap */
+	return guest_mem_range(mem, pfn << GUEST_MEM_PAGE_SHIFT, GUEST_MEM_PAGE_SIZE);
+}

@@ -23,4 +23,11 @@ struct guest_mem {
  * of it lies outside RAM.  len 0 is allowed where gpa <= size. */
 void *guest_mem_range(const struct guest_mem *mem, uint64_t gpa, uint64_t len);
 
+#define GUEST_MEM_PAGE_SHIFT    12
+#define GUEST_MEM_PAGE_SIZE     (1ull << GUEST_MEM_PAGE_SHIFT)
+
+/* The 4 KiB guest page at frame number `pfn`, or NULL if it is not all
+ * RAM (or pfn is too large to be an address). */
+void *guest_mem_page(const struct guest_mem *mem, uint64_t pfn);
+
 #endif

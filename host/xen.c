@@ -30,6 +30,7 @@
 #define PAGE_SIZE               4096ull
 #define PAGE_OFFSET_MASK        (PAGE_SIZE - 1)
 #define NSEC_PER_MSEC           1000000ull
+#define NSEC_PER_SEC            1000000000ull
 #define MSI_ADDRESS_APIC0       0xfee00000ull   /* fixed delivery, destination APIC 0 */
 #define CONSOLE_INPUT_CHUNK     256
 
@@ -82,22 +83,28 @@ static void publish_all_time(struct xen_host *x)
 
 	publish_time(x);
 	clock_gettime(CLOCK_REALTIME, &real);
-	xen_time_publish_wallclock(x->domain.events.shared, (uint64_t)real.tv_sec * 1000000000ull +
+	xen_time_publish_wallclock(x->domain.events.shared, (uint64_t)real.tv_sec * NSEC_PER_SEC +
 				   (uint64_t)real.tv_nsec, x->time.system_ns);
 	TRACE("xen time: tsc %#" PRIx64 " = system time %" PRIu64 " ns, mul %#x shift %d "
 	      "(%u kHz)", x->time.tsc, x->time.system_ns, x->time.mul, x->time.shift,
 	      x->vm->tsc_khz);
 }
 
-/* Arms the host timer for the guest's single-shot timer, or disarms it. */
+/* A CLOCK_MONOTONIC time in nanoseconds, as the clock calls take it. */
+static struct timespec timespec_of(uint64_t ns)
+{
+	return (struct timespec){ .tv_sec = (time_t)(ns / NSEC_PER_SEC),
+				  .tv_nsec = (long)(ns % NSEC_PER_SEC) };
+}
+
+/* Arms the host timer for the guest's single-shot timer, or disarms it
+ * (it_value 0). */
 static void program_host_timer(struct xen_host *x, uint64_t host_ns)
 {
 	struct itimerspec when = { 0 };
 
-	if (host_ns) {
-		when.it_value.tv_sec = (time_t)(host_ns / 1000000000ull);
-		when.it_value.tv_nsec = (long)(host_ns % 1000000000ull);
-	}
+	if (host_ns)
+		when.it_value = timespec_of(host_ns);
 	x->timer_host_ns = host_ns;
 	if (x->timer_created)
 		timer_settime(x->timer, TIMER_ABSTIME, &when, NULL);
@@ -224,8 +231,7 @@ static void on_wait(void *opaque, uint64_t until_ns)
 
 	if (end > tick_end)
 		end = tick_end;
-	ts.tv_sec = (time_t)(end / 1000000000ull);
-	ts.tv_nsec = (long)(end % 1000000000ull);
+	ts = timespec_of(end);
 	clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
 }
 
@@ -445,11 +451,13 @@ static const char *stats_name(uint64_t nr)
  * sub-command by name when we know it, the other arguments raw. */
 static void trace_hypercall(uint64_t nr, const uint64_t *a, long rc)
 {
-	const char *name = xen_hypercall_name(nr), *cmd = xen_hypercall_command_name(nr, a[0]);
+	const char *name, *cmd;
 	char first[32];
 
 	if (!trace_enabled)
-		return;
+		return;         /* before the look-ups: this runs on every hypercall */
+	name = xen_hypercall_name(nr);
+	cmd = xen_hypercall_command_name(nr, a[0]);
 	if (cmd)
 		snprintf(first, sizeof(first), "%s", cmd);
 	else

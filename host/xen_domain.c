@@ -141,14 +141,6 @@ static long copy_to_guest(struct xen_domain *d, uint64_t gpa, const void *from, 
 	return 0;
 }
 
-/* The guest page at frame gpfn, or NULL if it is not all RAM. */
-static void *guest_page(struct xen_domain *d, uint64_t gpfn)
-{
-	if (gpfn > UINT64_MAX >> PAGE_SHIFT)
-		return NULL;
-	return guest_mem_range(&d->mem, gpfn << PAGE_SHIFT, PAGE_SIZE);
-}
-
 /* ---- xen_version ------------------------------------------------------- */
 
 /* What a PVH guest of Xen 4.17 is told: guest-physical addresses are
@@ -192,7 +184,7 @@ static long xen_version(struct xen_domain *d, const uint64_t *a)
 
 static long map_shared_info(struct xen_domain *d, const struct xen_add_to_physmap *map)
 {
-	struct shared_info *page = guest_page(d, map->gpfn);
+	struct shared_info *page = guest_mem_page(&d->mem, map->gpfn);
 
 	if (map->idx != 0 || !page)
 		return -XEN_EINVAL;

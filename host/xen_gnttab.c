@@ -24,7 +24,6 @@
 #include <xen/errno.h>            /* enum xen_errno: XEN_EINVAL... */
 #include <xen/memory.h>           /* XENMAPIDX_grant_table_status */
 
-#define PAGE_SHIFT      12
 #define SWAP_TRIES      4       /* as Xen's "shared grant entry is unstable" */
 #define MAX_PINS        UINT32_MAX
 
@@ -59,25 +58,17 @@ void xen_gnttab_destroy(struct xen_gnttab *gt)
 	gt->pins = NULL;
 }
 
-/* A host pointer to guest frame `gfn`, or NULL when it is not all RAM. */
-static uint8_t *frame_pointer(const struct xen_gnttab *gt, uint64_t gfn)
-{
-	if (gfn > UINT64_MAX >> PAGE_SHIFT)
-		return NULL;
-	return guest_mem_range(gt->mem, gfn << PAGE_SHIFT, XEN_GNTTAB_PAGE_SIZE);
-}
-
 /* Where table frame `frame` is now: a guest page or our own memory. */
 static uint8_t *table_frame(const struct xen_gnttab *gt, uint32_t frame)
 {
 	if (gt->frame_gfn[frame] == XEN_GNTTAB_NO_GFN)
 		return gt->unmapped + (size_t)frame * XEN_GNTTAB_PAGE_SIZE;
-	return frame_pointer(gt, gt->frame_gfn[frame]);
+	return guest_mem_page(gt->mem, gt->frame_gfn[frame]);
 }
 
 int xen_gnttab_map_frame(struct xen_gnttab *gt, uint64_t idx, uint64_t gfn)
 {
-	uint8_t *to = frame_pointer(gt, gfn);
+	uint8_t *to = guest_mem_page(gt->mem, gfn);
 
 	/* XENMAPIDX_grant_table_status asks for a v2 status frame: no v2 here. */
 	if (idx & XENMAPIDX_grant_table_status || idx >= gt->max_frames || to == NULL)
@@ -184,7 +175,7 @@ int16_t xen_gnttab_acquire(struct xen_gnttab *gt, grant_ref_t ref, domid_t grant
 		return status;
 	if (pin->readers == 0 && pin->writers == 0)
 		pin->gfn = __atomic_load_n(&e->frame, __ATOMIC_ACQUIRE);  /* read once */
-	g->page = frame_pointer(gt, pin->gfn);
+	g->page = guest_mem_page(gt->mem, pin->gfn);
 	if (g->page == NULL) {
 		clear_busy(e, pin);
 		return GNTST_bad_page;
@@ -233,7 +224,7 @@ static int16_t open_side(struct xen_gnttab *gt, domid_t caller, const struct gnt
 	}
 	if (caller != dom && caller != 0)
 		return GNTST_permission_denied; /* another domain's frame: dom0's privilege */
-	side->grant.page = frame_pointer(gt, p->u.gmfn);
+	side->grant.page = guest_mem_page(gt->mem, p->u.gmfn);
 	return side->grant.page ? GNTST_okay : GNTST_bad_page;
 }
 
