@@ -57,14 +57,6 @@
 
 #include <xen/io/protocols.h>
 
-/* The barriers ring.h's macros expect.  x86 keeps stores in order and
- * loads in order, so publishing or reading an index needs only the
- * compiler held back; a store followed by a load of another location
- * (our req_prod, then the backend's req_event) needs a real fence. */
-#define xen_wmb()               barrier()
-#define xen_rmb()               barrier()
-#define xen_mb()                __asm__ volatile("mfence" ::: "memory")
-
 #define SECTOR_SIZE             512
 #define SECTORS_PER_PAGE        (PAGE_SIZE / SECTOR_SIZE)
 /* Our own cap on segments per indirect request: 128 KiB, and their
