@@ -1,7 +1,8 @@
 /*
  * xen_ring.h — Xen's shared-ring macros (/usr/include/xen/io/ring.h) for
  * the guest's frontends: the memory barriers the macros expect, then the
- * header.  Include this before xen/io/blkif.h or xen/io/netif.h.
+ * header.  Include this before xen/io/blkif.h or xen/io/netif.h.  The
+ * console's byte rings (xen_console.c) use the same three barriers.
  *
  * xen/io/ring.h leaves the barriers to its user (interface versions past
  * 3.2.8).  x86 keeps stores in order and loads in order, so the write and
