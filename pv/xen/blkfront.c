@@ -57,14 +57,6 @@
 
 #include <xen/io/protocols.h>
 
-/* The barriers ring.h's macros expect.  x86 keeps stores in order and
- * loads in order, so publishing or reading an index needs only the
- * compiler held back; a store followed by a load of another location
- * (our req_prod, then the backend's req_event) needs a real fence. */
-#define xen_wmb()               barrier()
-#define xen_rmb()               barrier()
-#define xen_mb()                __asm__ volatile("mfence" ::: "memory")
-
 #define SECTOR_SIZE             512
 #define SECTORS_PER_PAGE        (PAGE_SIZE / SECTOR_SIZE)
 /* Our own cap on segments per indirect request: 128 KiB, and their
@@ -569,31 +561,18 @@ static uint64_t backend_number(const struct blkfront *bf, const char *node, uint
 	return xenbus_read_u64(bf->backend, node, &value) == 0 ? value : fallback;
 }
 
-static long write_node(xs_transaction_t tx, const char *dir, const char *node,
-		       const char *fmt, ...)
-{
-	char path[XENBUS_PATH_MAX], value[32];
-	va_list ap;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, node);
-	va_start(ap, fmt);
-	vsnprintf(value, sizeof(value), fmt, ap);
-	va_end(ap);
-	return xs_write(tx, path, value);
-}
-
 /* Step 2's nodes, all or none (xs_transact retries on EAGAIN). */
 static long publish_ring(xs_transaction_t tx, void *arg)
 {
 	struct blkfront *bf = arg;
-	long rc = write_node(tx, bf->dir, "ring-ref", "%u", bf->ring_ref);
+	long rc = xenbus_printf(tx, bf->dir, "ring-ref", "%u", bf->ring_ref);
 
 	if (rc == 0)
-		rc = write_node(tx, bf->dir, "event-channel", "%u", bf->port);
+		rc = xenbus_printf(tx, bf->dir, "event-channel", "%u", bf->port);
 	if (rc == 0)
-		rc = write_node(tx, bf->dir, "protocol", "%s", XEN_IO_PROTO_ABI_NATIVE);
+		rc = xenbus_printf(tx, bf->dir, "protocol", "%s", XEN_IO_PROTO_ABI_NATIVE);
 	if (rc == 0)
-		rc = write_node(tx, bf->dir, "feature-persistent", "%u", !persistent_off);
+		rc = xenbus_printf(tx, bf->dir, "feature-persistent", "%u", !persistent_off);
 	return rc;
 }
 

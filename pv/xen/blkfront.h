@@ -15,6 +15,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "pv/xen/xen_ring.h"
+
 #include <xen/xen.h>
 #include <xen/grant_table.h>
 #include <xen/io/blkif.h>

@@ -60,8 +60,7 @@ static unsigned int link_bits;          /* from EVTCHNOP_init_control */
 /* vCPU 0's queues, over the pages added so far (page_count). */
 static struct evtchn_fifo_queues vcpu0 = { .block = &control.block, .pages = array_pages };
 
-/* The frame number Xen wants for one of our pages: a PV guest's pages are
- * named by machine frame, an HVM/PVH guest's by guest-physical frame. */
+/* A port must fit in an event word's LINK field, link_bits wide. */
 static unsigned int max_ports(void)
 {
 	return 1u << link_bits;

@@ -480,16 +480,6 @@ static void netfront_event(evtchn_port_t port, void *arg)
 	nf->stats.events++;     /* the interrupt has woken the CPU: netdev_poll does the work */
 }
 
-static long write_key(xs_transaction_t tx, const struct netfront *nf, const char *key,
-		      unsigned int value)
-{
-	char path[XENBUS_PATH_MAX], text[12];
-
-	snprintf(path, sizeof(path), "%s/%s", nf->dir, key);
-	snprintf(text, sizeof(text), "%u", value);
-	return xs_write(tx, path, text);
-}
-
 /* What netback reads when we say Connected (netif.h, "Frontend"): our ring
  * pages and event channel; rx by copy into our pages (the only mode
  * netback has); events for rx refills; and no checksum offload, so every
@@ -497,18 +487,18 @@ static long write_key(xs_transaction_t tx, const struct netfront *nf, const char
 static long write_connection(xs_transaction_t tx, void *arg)
 {
 	struct netfront *nf = arg;
-	long rc = write_key(tx, nf, "tx-ring-ref", nf->tx_ring_ref);
+	long rc = xenbus_printf(tx, nf->dir, "tx-ring-ref", "%u", nf->tx_ring_ref);
 
 	if (rc == 0)
-		rc = write_key(tx, nf, "rx-ring-ref", nf->rx_ring_ref);
+		rc = xenbus_printf(tx, nf->dir, "rx-ring-ref", "%u", nf->rx_ring_ref);
 	if (rc == 0)
-		rc = write_key(tx, nf, "event-channel", nf->port);
+		rc = xenbus_printf(tx, nf->dir, "event-channel", "%u", nf->port);
 	if (rc == 0)
-		rc = write_key(tx, nf, "request-rx-copy", 1);
+		rc = xenbus_printf(tx, nf->dir, "request-rx-copy", "%u", 1);
 	if (rc == 0)
-		rc = write_key(tx, nf, "feature-rx-notify", 1);
+		rc = xenbus_printf(tx, nf->dir, "feature-rx-notify", "%u", 1);
 	if (rc == 0)
-		rc = write_key(tx, nf, "feature-no-csum-offload", 1);
+		rc = xenbus_printf(tx, nf->dir, "feature-no-csum-offload", "%u", 1);
 	return rc;
 }
 

@@ -20,16 +20,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* xen/io/ring.h leaves the memory barriers to its user (interface versions
- * past 3.2.8).  x86 keeps stores in order and loads in order, so the write
- * and read barriers only have to stop the compiler; the full barrier
- * (stores before later loads: publish an index, then read the peer's
- * event index) needs mfence. */
-#ifndef xen_mb
-#define xen_mb()        __asm__ volatile("mfence" ::: "memory")
-#define xen_rmb()       __asm__ volatile("" ::: "memory")
-#define xen_wmb()       __asm__ volatile("" ::: "memory")
-#endif
+#include "pv/xen/xen_ring.h"
 
 #include <xen/xen.h>
 #include <xen/grant_table.h>

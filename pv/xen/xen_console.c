@@ -36,9 +36,7 @@
 #include "pv/xen/xen_clock.h"
 #include "pv/xen/xen_console.h"
 #include "pv/xen/xen_evtchn.h"
-
-#define compiler_barrier()      __asm__ volatile("" ::: "memory")
-#define full_barrier()          __asm__ volatile("mfence" ::: "memory")
+#include "pv/xen/xen_ring.h"
 
 /* How long to wait for the backend to make room or drain the ring.  Under
  * QEMU's emulator dom0 can be busy for a while; a backend that is gone must
@@ -78,7 +76,7 @@ static bool wait_for_backend(bool until_empty)
 	uint64_t deadline = have_clock ? xen_clock_read_ns() + BACKEND_PATIENCE_NS : 0;
 
 	for (uint32_t spins = 0;; spins++) {
-		full_barrier();
+		xen_mb();
 		if (until_empty ? out_used() == 0 : ring->out_cons != start_cons)
 			return true;
 		if (have_clock) {
@@ -87,7 +85,7 @@ static bool wait_for_backend(bool until_empty)
 			if (now >= deadline)
 				return false;
 			xen_evtchn_test_and_clear(port);
-			full_barrier();
+			xen_mb();
 			if (until_empty ? out_used() == 0 : ring->out_cons != start_cons)
 				return true;
 			xen_evtchn_poll(port, now + POLL_SLICE_NS);
@@ -124,7 +122,7 @@ static size_t copy_into_ring(const char *s, size_t len)
 		ring->out[MASK_XENCONS_IDX(prod++, ring->out)] = s[taken++];
 		room--;
 	}
-	compiler_barrier();     /* bytes before the index (x86 keeps stores in order) */
+	xen_wmb();              /* bytes before the index (x86 keeps stores in order) */
 	ring->out_prod = prod;
 	return taken;
 }
@@ -166,12 +164,12 @@ long xen_console_ring_read(volatile struct xencons_interface *r, XENCONS_RING_ID
 	XENCONS_RING_IDX prod = r->in_prod, next = *cons;
 	size_t got = 0;
 
-	compiler_barrier();     /* the index before the bytes it covers */
+	xen_rmb();              /* the index before the bytes it covers */
 	if (prod - next > sizeof(r->in))
 		return XEN_CONSOLE_BAD_INDICES;
 	while (got < len && next != prod)
 		buf[got++] = r->in[MASK_XENCONS_IDX(next++, r->in)];
-	full_barrier();         /* done reading before the slots are given back */
+	xen_mb();               /* done reading before the slots are given back */
 	*cons = next;
 	r->in_cons = next;
 	return (long)got;

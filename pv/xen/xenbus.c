@@ -1,12 +1,14 @@
 /*
- * xenbus.c — reading, writing and waiting for a split driver's "state"
- * node, and finding a frontend's backend (see xenbus.h).
+ * xenbus.c — reading and writing a split driver's nodes, waiting for its
+ * "state" node, and finding a frontend's backend (see xenbus.h).
  *
  * Waiting uses a watch rather than re-reading in a loop: xenstored tells
  * us when the node changes, and between changes the CPU sleeps.  The
  * watch's callback runs in interrupt context and may not use xenstore, so
  * it only raises a flag; the waiting loop does the reading.
  */
+#include <stdarg.h>
+
 #include "kernel/irq.h"
 #include "kernel/platform.h"
 #include "kernel/timer.h"
@@ -80,15 +82,24 @@ long xenbus_read_state(const char *dir, enum xenbus_state *state)
 	return 0;
 }
 
-long xenbus_switch_state(const char *dir, enum xenbus_state state)
+long xenbus_printf(xs_transaction_t tx, const char *dir, const char *node, const char *fmt,
+		   ...)
 {
-	char path[XENBUS_PATH_MAX], value[4];
-	long rc = node_path(path, dir, "state");
+	char path[XENBUS_PATH_MAX], value[32];
+	long rc = node_path(path, dir, node);
+	va_list ap;
 
 	if (rc != 0)
 		return rc;
-	snprintf(value, sizeof(value), "%u", (unsigned int)state);
-	return xs_write(XS_NO_TRANSACTION, path, value);
+	va_start(ap, fmt);
+	vsnprintf(value, sizeof(value), fmt, ap);
+	va_end(ap);
+	return xs_write(tx, path, value);
+}
+
+long xenbus_switch_state(const char *dir, enum xenbus_state state)
+{
+	return xenbus_printf(XS_NO_TRANSACTION, dir, "state", "%u", (unsigned int)state);
 }
 
 static void note_change(const char *path, const char *token, void *arg)

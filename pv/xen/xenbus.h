@@ -19,6 +19,8 @@
 #include <xen/xen.h>
 #include <xen/io/xenbus.h>
 
+#include "pv/xen/xenstore.h"
+
 #define XENBUS_PATH_MAX         256
 
 const char *xenbus_state_name(enum xenbus_state state);
@@ -33,6 +35,11 @@ long xenbus_read_state(const char *dir, enum xenbus_state *state);
 long xenbus_read_u64(const char *dir, const char *node, uint64_t *number);
 /* Our own domain id: "domid" in our xenstore home (xs_init first). */
 long xenbus_read_domid(domid_t *id);
+
+/* Write `dir`/`node`, its value made from fmt (as printf), inside tx (or
+ * XS_NO_TRANSACTION); -XEN_ENAMETOOLONG when the path does not fit. */
+long xenbus_printf(xs_transaction_t tx, const char *dir, const char *node, const char *fmt,
+		   ...) __attribute__((format(printf, 4, 5)));
 
 /* Write our own state into `dir`/state. */
 long xenbus_switch_state(const char *dir, enum xenbus_state state);
